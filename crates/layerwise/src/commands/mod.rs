@@ -1,0 +1,4 @@
+//! One module per subcommand. Each exposes its clap arguments and a `run`
+//! function returning the process exit code (see `crate::exit`).
+
+pub mod debug;

@@ -1,0 +1,44 @@
+//! The `layerwise` command line. Thin by design: argument parsing and output
+//! live here, every analysis lives in the library crates (see ARCHITECTURE.md).
+
+mod commands;
+mod exit;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "layerwise", version, about, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Internal tools for inspecting what layerwise sees.
+    #[command(subcommand)]
+    Debug(commands::debug::DebugCommand),
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            let code = if err.use_stderr() { exit::INPUT_ERROR } else { exit::SUCCESS };
+            let _ = err.print();
+            return exit::code(code);
+        }
+    };
+    let outcome = match cli.command {
+        Command::Debug(cmd) => commands::debug::run(cmd),
+    };
+    match outcome {
+        Ok(code) => exit::code(code),
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            exit::code(exit::INPUT_ERROR)
+        }
+    }
+}
