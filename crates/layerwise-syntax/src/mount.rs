@@ -320,40 +320,35 @@ fn has_variable(v: &str) -> bool {
     v.find('$').is_some_and(|i| i + 1 < v.len())
 }
 
-/// Cross-option rules that BuildKit checks once all options are read.
+/// Cross-option rules that BuildKit checks once all options are read; like
+/// BuildKit, only the first violation is reported.
 fn validate(mount: &Mount, errors: &mut Vec<ParseError>) {
-    let mut fail = |message: String| {
-        errors.push(ParseError::new(ParseErrorKind::InvalidFlagValue, mount.span, message));
-    };
     let t = mount.kind.as_str();
-    if !matches!(mount.kind, MountType::Secret | MountType::Ssh | MountType::Cache) {
-        if mount.mode.is_some() {
-            fail(format!("mode not allowed for \"{t}\" type mounts"));
-        }
-        if mount.uid.is_some() {
-            fail(format!("uid not allowed for \"{t}\" type mounts"));
-        }
-        if mount.gid.is_some() {
-            fail(format!("gid not allowed for \"{t}\" type mounts"));
-        }
-    }
-    if mount.kind == MountType::Secret {
-        if mount.from.is_some() {
-            fail("secret mount should not have a from".to_string());
-        }
-        if mount.sharing.is_some() {
-            fail("secret mount should not define sharing".to_string());
-        }
-        if mount.source.is_none() && mount.target.is_none() && mount.id.is_none() {
-            fail("invalid secret mount. one of source, target required".to_string());
-        }
-        if mount.source.is_some() && mount.id.is_some() {
-            fail("both source and id can't be set".to_string());
-        }
-    }
-    if mount.sharing.is_some() && mount.kind != MountType::Cache {
-        fail(format!("invalid cache sharing set for {t} mount"));
-    }
+    let file_info_allowed = matches!(mount.kind, MountType::Secret | MountType::Ssh | MountType::Cache);
+    let message = if !file_info_allowed && mount.mode.is_some() {
+        format!("mode not allowed for \"{t}\" type mounts")
+    } else if !file_info_allowed && mount.uid.is_some() {
+        format!("uid not allowed for \"{t}\" type mounts")
+    } else if !file_info_allowed && mount.gid.is_some() {
+        format!("gid not allowed for \"{t}\" type mounts")
+    } else if mount.kind == MountType::Secret && mount.from.is_some() {
+        "secret mount should not have a from".to_string()
+    } else if mount.kind == MountType::Secret && mount.sharing.is_some() {
+        "secret mount should not define sharing".to_string()
+    } else if mount.kind == MountType::Secret
+        && mount.source.is_none()
+        && mount.target.is_none()
+        && mount.id.is_none()
+    {
+        "invalid secret mount. one of source, target required".to_string()
+    } else if mount.kind == MountType::Secret && mount.source.is_some() && mount.id.is_some() {
+        "both source and id can't be set".to_string()
+    } else if mount.sharing.is_some() && mount.kind != MountType::Cache {
+        format!("invalid cache sharing set for {t} mount")
+    } else {
+        return;
+    };
+    errors.push(ParseError::new(ParseErrorKind::InvalidFlagValue, mount.span, message));
 }
 
 /// Sizes like `64m`, `1.5GiB`, `1024` (binary multiples), as docker's

@@ -304,6 +304,11 @@ fn check_arguments(inst: &Instruction, errors: &mut Vec<ParseError>) {
     let missing = |what: &str| format!("{name} requires {what}");
     let args = &inst.arguments;
     match inst.kind {
+        Unknown if inst.keyword.value.is_empty() => error(
+            ParseErrorKind::UnknownInstruction,
+            whole,
+            "empty instruction: a line continuation with nothing after it".into(),
+        ),
         Unknown => error(
             ParseErrorKind::UnknownInstruction,
             inst.keyword.span,

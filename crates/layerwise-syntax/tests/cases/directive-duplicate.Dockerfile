@@ -1,0 +1,4 @@
+# syntax=a
+# syntax=b
+# escape=x
+FROM alpine

@@ -1,0 +1,7 @@
+# escape=`
+FROM mcr.microsoft.com/windows/servercore
+RUN powershell -Command `
+    Write-Host C:\path\to\thing
+COPY C:\src\ C:\dst\
+ENV TRAILING value``
+ENV NEXT x

@@ -1,0 +1,4 @@
+FROM alpine
+RUN cat <<A <<B
+in a
+A

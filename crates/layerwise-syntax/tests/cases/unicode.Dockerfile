@@ -1,0 +1,4 @@
+FROM alpine
+RUN echo "unicode é♥" \
+  café
+LABEL kéy=vàlue
