@@ -1,0 +1,3 @@
+from hello_layers.cli import main
+
+main()
