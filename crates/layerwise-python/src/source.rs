@@ -68,21 +68,20 @@ pub(crate) fn span_line(text: &str, span: Option<Range<usize>>) -> Option<usize>
 /// components are resolved lexically so that includes such as
 /// `requirements/../base.txt` compare equal to `base.txt`.
 pub(crate) fn relative_display(root: &Path, path: &Path) -> String {
-    let rel = path.strip_prefix(root).unwrap_or(path);
-    let mut parts: Vec<String> = Vec::new();
-    for component in rel.components() {
-        match component {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                if parts.last().is_some_and(|p| p != "..") {
-                    parts.pop();
-                } else {
-                    parts.push("..".to_string());
-                }
-            }
-            other => parts.push(other.as_os_str().to_string_lossy().into_owned()),
-        }
-    }
+    let (root, path) = (normalize(root), normalize(path));
+    let root_parts: Vec<Component<'_>> = root.components().collect();
+    let path_parts: Vec<Component<'_>> = path.components().collect();
+    let common = root_parts
+        .iter()
+        .zip(&path_parts)
+        .take_while(|(a, b)| a == b)
+        .count();
+    let mut parts: Vec<String> = vec!["..".to_string(); root_parts.len() - common];
+    parts.extend(
+        path_parts[common..]
+            .iter()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned()),
+    );
     if parts.is_empty() {
         ".".to_string()
     } else {
@@ -98,7 +97,8 @@ pub(crate) fn normalize(path: &Path) -> PathBuf {
         match component {
             Component::CurDir => {}
             Component::ParentDir => {
-                if !out.pop() {
+                let at_parent = matches!(out.components().next_back(), Some(Component::ParentDir));
+                if at_parent || !out.pop() {
                     out.push("..");
                 }
             }
@@ -132,6 +132,21 @@ mod tests {
         );
         assert_eq!(relative_display(root, Path::new("/p/./a/b.txt")), "a/b.txt");
         assert_eq!(relative_display(root, Path::new("/p")), ".");
+        assert_eq!(
+            relative_display(Path::new("/a/b/../p"), Path::new("/a/p/x.txt")),
+            "x.txt"
+        );
+        assert_eq!(
+            relative_display(root, Path::new("/p/../shared/req.txt")),
+            "../shared/req.txt"
+        );
+    }
+
+    #[test]
+    fn normalize_keeps_leading_parents() {
+        assert_eq!(normalize(Path::new("a/../../b")), PathBuf::from("../b"));
+        assert_eq!(normalize(Path::new("../../b")), PathBuf::from("../../b"));
+        assert_eq!(normalize(Path::new("./x/./y/..")), PathBuf::from("x"));
     }
 
     #[test]
