@@ -1,1 +1,29 @@
-//! TODO
+//! What a build sends and what the cache sees.
+//!
+//! * [`walk`] lists the build context as BuildKit selects it: `.dockerignore`
+//!   exclusions with their exceptions, restricted to what the Dockerfile's
+//!   COPY/ADD sources can select, reading only directories that can hold a
+//!   selected entry.
+//! * [`write_tar`] streams the selection as a deterministic tar archive (the
+//!   build context the Docker Engine receives).
+//! * [`hash_files`] hashes file contents with BLAKE3 in parallel, reusing a
+//!   persistent [`StatCache`]; [`source_digest`] condenses what one COPY
+//!   source selects into a digest that, like BuildKit's cache keys, ignores
+//!   mtimes and owners.
+//!
+//! Unix only: modes, inodes and ctime come from Unix metadata.
+
+mod cache;
+mod error;
+mod hash;
+mod tar;
+mod walk;
+
+pub use cache::{CacheNotice, DEFAULT_RACY_WINDOW, StatCache};
+pub use error::{ContextError, Warning};
+pub use hash::{
+    Digest, FileHashes, HashStats, entries_digest, hash_files, hash_path, select_source,
+    source_digest,
+};
+pub use tar::{TarSummary, write_tar};
+pub use walk::{Entry, EntryKind, StatKey, Walk, WalkOptions, walk};
