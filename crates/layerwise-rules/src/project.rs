@@ -1,0 +1,149 @@
+//! What the build context directory tells the rules: dependency manifests
+//! and the `.dockerignore`.
+
+use std::path::{Path, PathBuf};
+
+use layerwise_ignore::DockerIgnore;
+
+/// A project directory used as the build context.
+#[derive(Clone, Debug, Default)]
+pub struct Project {
+    pub dir: PathBuf,
+    /// Requirement files at the top level (and under `requirements/`),
+    /// relative paths with `/` separators, sorted.
+    pub requirement_files: Vec<String>,
+    /// Other manifests present: pyproject.toml, lock files, Pipfile, setup files.
+    pub manifests: Vec<String>,
+    /// The parsed `.dockerignore`; `None` when there is none.
+    pub dockerignore: Option<DockerIgnore>,
+    /// Why the `.dockerignore` could not be used, if it exists but failed to load.
+    pub dockerignore_error: Option<String>,
+}
+
+const MANIFESTS: &[&str] = &[
+    "pyproject.toml",
+    "poetry.lock",
+    "uv.lock",
+    "pdm.lock",
+    "Pipfile",
+    "Pipfile.lock",
+    "setup.py",
+    "setup.cfg",
+];
+
+impl Project {
+    /// Reads what matters from `dir`. Missing files are simply absent.
+    pub fn load(dir: &Path) -> Project {
+        let mut project = Project {
+            dir: dir.to_path_buf(),
+            ..Project::default()
+        };
+        for name in MANIFESTS {
+            if dir.join(name).is_file() {
+                project.manifests.push((*name).to_string());
+            }
+        }
+        let mut reqs = Vec::new();
+        for (sub, prefix) in [
+            (dir.to_path_buf(), ""),
+            (dir.join("requirements"), "requirements/"),
+        ] {
+            let Ok(entries) = std::fs::read_dir(&sub) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                let is_req = name.ends_with(".txt")
+                    && (!prefix.is_empty() || name.starts_with("requirements"));
+                let is_in = name.starts_with("requirements") && name.ends_with(".in");
+                if (is_req || is_in) && entry.path().is_file() {
+                    reqs.push(format!("{prefix}{name}"));
+                }
+            }
+        }
+        reqs.sort();
+        project.requirement_files = reqs;
+        let ignore_path = dir.join(".dockerignore");
+        if ignore_path.is_file() {
+            match std::fs::read_to_string(&ignore_path) {
+                Ok(text) => match DockerIgnore::parse(&text) {
+                    Ok(ignore) => project.dockerignore = Some(ignore),
+                    Err(e) => {
+                        project.dockerignore_error =
+                            Some(format!(".dockerignore:{}:{}: {}", e.line, e.column, e.kind))
+                    }
+                },
+                Err(e) => project.dockerignore_error = Some(format!(".dockerignore: {e}")),
+            }
+        }
+        project
+    }
+
+    /// Whether a `.dockerignore` file exists (even if it failed to load).
+    pub fn has_dockerignore(&self) -> bool {
+        self.dockerignore.is_some() || self.dockerignore_error.is_some()
+    }
+
+    /// Whether a manifest is present.
+    pub fn has(&self, name: &str) -> bool {
+        self.manifests.iter().any(|m| m == name)
+    }
+
+    /// `file` plus the files it includes with `-r`/`-c`, transitively,
+    /// as they exist in the project (paths relative to the project).
+    pub fn requirement_closure(&self, file: &str) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        let mut todo = vec![normalize(file)];
+        while let Some(f) = todo.pop() {
+            if out.contains(&f) || out.len() > 64 {
+                continue;
+            }
+            let Ok(text) = std::fs::read_to_string(self.dir.join(&f)) else {
+                out.push(f);
+                continue;
+            };
+            let base = f.rsplit_once('/').map_or("", |(d, _)| d).to_string();
+            for line in text.lines() {
+                let line = line.trim();
+                let rest = ["-r", "--requirement", "-c", "--constraint"]
+                    .iter()
+                    .find_map(|p| {
+                        line.strip_prefix(p)
+                            .filter(|r| r.starts_with([' ', '=', '\t']) || p.len() == 2)
+                    });
+                if let Some(rest) = rest {
+                    let target = rest
+                        .trim_start_matches(['=', ' ', '\t'])
+                        .split_whitespace()
+                        .next()
+                        .unwrap_or("");
+                    if !target.is_empty() && !target.contains("://") {
+                        let joined = if base.is_empty() {
+                            target.to_string()
+                        } else {
+                            format!("{base}/{target}")
+                        };
+                        todo.push(normalize(&joined));
+                    }
+                }
+            }
+            out.push(f);
+        }
+        out.sort();
+        out
+    }
+}
+
+fn normalize(path: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for p in path.split('/') {
+        match p {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            p => parts.push(p),
+        }
+    }
+    parts.join("/")
+}

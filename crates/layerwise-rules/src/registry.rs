@@ -1,0 +1,133 @@
+//! Rule metadata and lookup by code, name or alias.
+
+use crate::context::Context;
+use crate::diagnostic::{Finding, Severity};
+
+/// Groups of rules; a category's code prefix selects all its rules.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Category {
+    /// Layer order and cache use: how much a rebuild re-runs.
+    Cache,
+    /// What ends up in the final image.
+    Size,
+    /// Users, secrets, signals.
+    Security,
+    /// The checks BuildKit itself runs.
+    Buildkit,
+    /// hadolint rules that matter for Python images.
+    Hadolint,
+}
+
+impl Category {
+    pub fn name(self) -> &'static str {
+        match self {
+            Category::Cache => "cache",
+            Category::Size => "size",
+            Category::Security => "security",
+            Category::Buildkit => "buildkit",
+            Category::Hadolint => "hadolint",
+        }
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Category::Cache => "Cache and layer order",
+            Category::Size => "Image size and multi-stage builds",
+            Category::Security => "Security and runtime correctness",
+            Category::Buildkit => "BuildKit build checks",
+            Category::Hadolint => "hadolint parity",
+        }
+    }
+
+    pub fn prefix(self) -> &'static str {
+        match self {
+            Category::Cache => "LW1",
+            Category::Size => "LW2",
+            Category::Security => "LW3",
+            Category::Buildkit => "LW4",
+            Category::Hadolint => "LW5",
+        }
+    }
+
+    pub const ALL: [Category; 5] = [
+        Category::Cache,
+        Category::Size,
+        Category::Security,
+        Category::Buildkit,
+        Category::Hadolint,
+    ];
+}
+
+/// The check function of a rule: read the context, push findings.
+pub type CheckFn = fn(&Context, &mut Vec<Finding>);
+
+/// One rule: identity, documentation and the check itself.
+pub struct Rule {
+    /// Stable code, e.g. `LW101`.
+    pub code: &'static str,
+    /// Stable kebab-case name.
+    pub name: &'static str,
+    pub category: Category,
+    pub severity: Severity,
+    /// One line: what the rule reports.
+    pub summary: &'static str,
+    /// Markdown with the sections What it does / Why is this bad? / Example / Use instead.
+    pub docs: &'static str,
+    /// Docker build-check names and hadolint codes this rule covers; usable
+    /// in select/ignore and in `# check=skip=` / `# hadolint ignore=`.
+    pub aliases: &'static [&'static str],
+    /// Whether the rule can offer a fix.
+    pub fixable: bool,
+    pub check: CheckFn,
+}
+
+impl std::fmt::Debug for Rule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} ({})", self.code, self.name)
+    }
+}
+
+/// Every rule, in code order.
+pub fn all() -> &'static [&'static Rule] {
+    crate::rules::RULES
+}
+
+/// Finds a rule by code, name or alias (case-insensitive).
+pub fn find(key: &str) -> Option<&'static Rule> {
+    all().iter().copied().find(|r| {
+        r.code.eq_ignore_ascii_case(key)
+            || r.name.eq_ignore_ascii_case(key)
+            || r.aliases.iter().any(|a| a.eq_ignore_ascii_case(key))
+    })
+}
+
+/// Resolves a selector to rule indices: `ALL`, a code, a code prefix
+/// (`LW1`), a category name, a rule name, or an alias (all rules sharing
+/// it). `None` if nothing matches.
+pub fn resolve(selector: &str) -> Option<Vec<usize>> {
+    let s = selector.trim();
+    let rules = all();
+    let hits: Vec<usize> = if s.eq_ignore_ascii_case("all") {
+        (0..rules.len()).collect()
+    } else if let Some(cat) = Category::ALL
+        .iter()
+        .find(|c| c.name().eq_ignore_ascii_case(s))
+    {
+        (0..rules.len())
+            .filter(|&i| rules[i].category == *cat)
+            .collect()
+    } else if s.len() >= 2 && s[..2].eq_ignore_ascii_case("LW") {
+        let upper = s.to_ascii_uppercase();
+        (0..rules.len())
+            .filter(|&i| rules[i].code.starts_with(&upper))
+            .collect()
+    } else {
+        (0..rules.len())
+            .filter(|&i| {
+                rules[i].name.eq_ignore_ascii_case(s)
+                    || rules[i].aliases.iter().any(|a| a.eq_ignore_ascii_case(s))
+            })
+            .collect()
+    };
+    (!hits.is_empty()).then_some(hits)
+}

@@ -1,0 +1,62 @@
+//! Helpers for rule tests: run one rule and render what it reports.
+
+use std::fmt::Write;
+
+use crate::{Project, Settings, check_source, registry};
+
+/// Runs only `code` over `source` and renders each diagnostic as
+/// `line:col CODE message`, with help, fix and the fixed source.
+pub fn lint(code: &str, source: &str) -> String {
+    lint_in(code, source, None)
+}
+
+/// Like [`lint`], with a project directory holding `files`.
+pub fn lint_project(code: &str, source: &str, files: &[(&str, &str)]) -> String {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for (name, text) in files {
+        let path = dir.path().join(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).expect("mkdir");
+        }
+        std::fs::write(path, text).expect("write");
+    }
+    let project = Project::load(dir.path());
+    lint_in(code, source, Some(&project))
+}
+
+fn lint_in(code: &str, source: &str, project: Option<&Project>) -> String {
+    let mut settings = Settings::default();
+    let rule = registry::find(code).expect("rule exists");
+    settings
+        .select(&[rule.code.to_string()], &[])
+        .expect("select");
+    let (file, diagnostics) = check_source(source, &settings, project);
+    let mut out = String::new();
+    for d in &diagnostics {
+        let p = file.position(d.span.start);
+        let _ = writeln!(
+            out,
+            "{}:{} {} [{}] {}",
+            p.line, p.column, d.code, d.severity, d.message
+        );
+        let _ = writeln!(out, "  span: {:?}", file.text(d.span));
+        if let Some(help) = &d.help {
+            let _ = writeln!(out, "  help: {help}");
+        }
+        if let Some(fix) = &d.fix {
+            let fixed = fix.apply(source).expect("fix applies");
+            let _ = writeln!(
+                out,
+                "  fix ({:?}): {}\n{}",
+                fix.applicability,
+                fix.message,
+                indent(&fixed)
+            );
+        }
+    }
+    out
+}
+
+fn indent(text: &str) -> String {
+    text.lines().map(|l| format!("    | {l}\n")).collect()
+}
