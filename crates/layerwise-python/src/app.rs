@@ -352,7 +352,8 @@ fn django(ctx: &AppContext<'_>) -> Result<Option<App>, DetectError> {
     let mut source = Source::file(manage_path);
     let mut wsgi = None;
     let mut asgi = None;
-    if let Some((settings, _)) = quoted_after(&manage, "DJANGO_SETTINGS_MODULE") {
+    let settings_module = quoted_after(&manage, "DJANGO_SETTINGS_MODULE").map(|(s, _)| s);
+    if let Some(settings) = settings_module {
         let file = format!("{base}{}", settings.replace('.', "/"));
         for candidate in [format!("{file}.py"), format!("{file}/__init__.py")] {
             if let Some(text) = read_optional(ctx.root, &candidate)? {
@@ -367,6 +368,20 @@ fn django(ctx: &AppContext<'_>) -> Result<Option<App>, DetectError> {
                     ));
                 }
                 break;
+            }
+        }
+    }
+    // Split settings (`proj.settings.production`) often keep the setting in
+    // a base module; the project package's wsgi.py is the conventional target.
+    if wsgi.is_none() && asgi.is_none() {
+        let package = settings_module
+            .and_then(|s| s.split('.').next())
+            .filter(|p| !p.is_empty());
+        if let Some(package) = package {
+            let file = format!("{base}{package}/wsgi.py");
+            if ctx.root.join(&file).is_file() {
+                wsgi = Some(format!("{package}.wsgi.application"));
+                source = Source::file(file);
             }
         }
     }
@@ -406,8 +421,13 @@ fn web_app(ctx: &AppContext<'_>, files: &[std::path::PathBuf]) -> Result<Option<
         let Ok(text) = std::fs::read_to_string(path) else {
             continue;
         };
+        let mut factory = None;
         for (index, line) in text.lines().enumerate() {
+            if factory.is_none() && line.starts_with("def create_app(") {
+                factory = Some(index + 1);
+            }
             if let Some((var, framework)) = app_object(line) {
+                factory = None;
                 let (module, in_src) = module_name(ctx.root, path);
                 let display = relative_display(ctx.root, path);
                 found.push((
@@ -418,6 +438,17 @@ fn web_app(ctx: &AppContext<'_>, files: &[std::path::PathBuf]) -> Result<Option<
                 ));
                 break;
             }
+        }
+        // Flask's application-factory pattern; gunicorn calls `create_app()`.
+        if let Some(line) = factory.filter(|_| text.contains("Flask(")) {
+            let (module, in_src) = module_name(ctx.root, path);
+            let display = relative_display(ctx.root, path);
+            found.push((
+                format!("{module}:create_app()"),
+                Framework::Flask,
+                in_src,
+                Source::line(display, line),
+            ));
         }
     }
     // Prefer shallow modules named like an entry point (app.py, main.py).
@@ -779,6 +810,35 @@ mod tests {
         assert_eq!(app.command, ["python", "main.py"]);
         assert_eq!(app.source, Source::line("main.py", 2));
         assert!(detect(&[("lib.py", "x = 1\n")], &[], &[], false).is_none());
+    }
+
+    #[test]
+    fn flask_factory_and_split_django_settings() {
+        let app = detect(
+            &[("web/__init__.py", "from flask import Flask\n\ndef create_app():\n    app = Flask(__name__)\n    return app\n")],
+            &["flask", "gunicorn"],
+            &[],
+            false,
+        )
+        .expect("app");
+        assert_eq!(app.target.as_deref(), Some("web:create_app()"));
+        assert_eq!(app.source, Source::line("web/__init__.py", 3));
+        let app = detect(
+            &[
+                (
+                    "manage.py",
+                    "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'proj.settings.prod')\n",
+                ),
+                ("proj/settings/prod.py", "from .base import *\n"),
+                ("proj/wsgi.py", "application = get_wsgi_application()\n"),
+            ],
+            &["django", "gunicorn"],
+            &[],
+            false,
+        )
+        .expect("app");
+        assert_eq!(app.target.as_deref(), Some("proj.wsgi:application"));
+        assert_eq!(app.source, Source::file("proj/wsgi.py"));
     }
 
     #[test]

@@ -12,6 +12,7 @@ mod error;
 mod index;
 mod manifest;
 mod native;
+mod pep508;
 mod python_version;
 pub mod requirements;
 mod source;
@@ -144,6 +145,26 @@ const REQUIREMENTS_CANDIDATES: [&str; 8] = [
     "requirements.in",
 ];
 
+/// The requirements file to install from: a conventional name, else the
+/// first `requirements*.txt` at the top level.
+fn requirements_file(dir: &Path) -> Option<String> {
+    if let Some(file) = REQUIREMENTS_CANDIDATES
+        .iter()
+        .find(|f| dir.join(f).is_file())
+    {
+        return Some((*file).to_string());
+    }
+    let mut others: Vec<String> = std::fs::read_dir(dir)
+        .ok()?
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .filter_map(|e| e.file_name().into_string().ok())
+        .filter(|n| n.starts_with("requirements") && n.ends_with(".txt"))
+        .collect();
+    others.sort();
+    others.into_iter().next()
+}
+
 /// What one manager-specific reader found.
 #[derive(Default)]
 struct Found {
@@ -203,11 +224,8 @@ pub fn detect(dir: &Path) -> Result<Project, DetectError> {
         (PackageManager::Pipenv, Source::file("Pipfile"))
     } else if let Some(tool) = pyproject.as_ref().and_then(tool_section) {
         tool
-    } else if let Some(file) = REQUIREMENTS_CANDIDATES
-        .iter()
-        .find(|f| dir.join(f).is_file())
-    {
-        (PackageManager::Pip, Source::file(*file))
+    } else if let Some(file) = requirements_file(dir) {
+        (PackageManager::Pip, Source::file(file))
     } else if pyproject
         .as_ref()
         .is_some_and(|p| p.get(&["project"]).is_some())
@@ -335,6 +353,18 @@ fn read_pip(
     if decided_by.ends_with(".txt") || decided_by.ends_with(".in") {
         let set = parse_requirements(dir, Path::new(decided_by))?;
         found.manifests = set.file_paths();
+        for outside in found.manifests.iter().filter(|m| m.starts_with("../")) {
+            found.warnings.push(Warning {
+                message: format!(
+                    "{outside} is outside the project directory, so a build with this directory as context cannot copy it"
+                ),
+                source: set
+                    .files
+                    .iter()
+                    .find(|f| &f.path == outside)
+                    .and_then(|f| f.included_from.clone()),
+            });
+        }
         for line in &set.requirements {
             if line.is_project_itself() {
                 found.install_project = Some(line.source.clone());
@@ -455,16 +485,15 @@ fn setup_cfg_requires(text: &str) -> Result<Vec<Dependency>, DetectError> {
 }
 
 fn setup_cfg_requirement(text: &str, line: usize) -> Result<Option<Dependency>, DetectError> {
-    use std::str::FromStr;
-    let parsed =
-        pep508_rs::Requirement::<pep508_rs::VerbatimUrl>::from_str(text).map_err(|err| {
-            DetectError::parse(
-                "setup.cfg",
-                line,
-                1 + err.start,
-                format!("invalid requirement `{text}`: {}", err.message),
-            )
-        })?;
+    let parsed = pep508::parse(text).map_err(|err| {
+        DetectError::parse(
+            "setup.cfg",
+            line,
+            // Continuation lines are indented; the column counts from the text.
+            1 + err.offset,
+            format!("invalid requirement `{text}`: {}", err.message),
+        )
+    })?;
     Ok(Some(Dependency {
         name: parsed.name.to_string(),
         requirement: text.to_string(),

@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::str::FromStr;
 
-use pep508_rs::{PackageName, Requirement, VerbatimUrl, VersionOrUrl};
+use pep508_rs::{PackageName, VersionOrUrl};
 use serde::Serialize;
 use toml_edit::{ImDocument, Item, Value};
 
@@ -156,11 +156,11 @@ impl TomlFile {
                     format!("`{}` entries must be strings", keys.join(".")),
                 ));
             };
-            let parsed = Requirement::<VerbatimUrl>::from_str(text).map_err(|err| {
+            let parsed = crate::pep508::parse(text).map_err(|err| {
                 // +1 skips the opening quote of a basic or literal string.
                 self.error_at(
                     value,
-                    1 + err.start,
+                    1 + err.offset,
                     format!("invalid requirement `{text}`: {}", err.message),
                 )
             })?;

@@ -3,11 +3,9 @@
 //! `-e`. Exported on its own because lint rules need to know which files a
 //! `requirements.txt` pulls in (all of them must be copied before `pip install`).
 
-use std::path::{Path, PathBuf};
-use std::str::FromStr;
-
-use pep508_rs::{Requirement, VerbatimUrl, VersionOrUrl};
+use pep508_rs::VersionOrUrl;
 use serde::Serialize;
+use std::path::{Path, PathBuf};
 
 use crate::error::DetectError;
 use crate::source::{Source, normalize, relative_display};
@@ -233,6 +231,10 @@ fn option_value<'a>(text: &'a str, short: Option<&str>, long: &str) -> Option<&'
     None
 }
 
+/// Deeper include chains are certainly a mistake, and the limit keeps the
+/// recursion bounded.
+const MAX_INCLUDE_DEPTH: usize = 64;
+
 fn read_file(
     root: &Path,
     path: &Path,
@@ -244,6 +246,15 @@ fn read_file(
     let display = relative_display(root, path);
     // Diamond includes are fine (pip reads the file twice; we list it once),
     // a file that includes itself through a chain would loop forever.
+    if stack.len() >= MAX_INCLUDE_DEPTH {
+        let from = included_from.unwrap_or_else(|| Source::file(display.clone()));
+        return Err(DetectError::parse(
+            from.path,
+            from.line.unwrap_or(1),
+            1,
+            format!("includes nested deeper than {MAX_INCLUDE_DEPTH} files"),
+        ));
+    }
     if stack.iter().any(|p| p == path) {
         let from = included_from.unwrap_or_else(|| Source::file(display.clone()));
         let chain: Vec<String> = stack
@@ -462,11 +473,11 @@ fn parse_requirement_line(
             source,
         });
     }
-    let parsed = Requirement::<VerbatimUrl>::from_str(requirement).map_err(|err| {
+    let parsed = crate::pep508::parse(requirement).map_err(|err| {
         DetectError::parse(
             path,
             line,
-            column + err.start,
+            column + err.offset,
             format!("invalid requirement `{requirement}`: {}", err.message),
         )
     })?;
@@ -560,6 +571,20 @@ mod tests {
             err,
             DetectError::parse("b.txt", 2, 1, "include cycle: a.txt -> b.txt -> a.txt")
         );
+    }
+
+    #[test]
+    fn include_depth_is_bounded() {
+        let files: Vec<(String, String)> = (0..70)
+            .map(|i| (format!("r{i}.txt"), format!("-r r{}.txt\n", i + 1)))
+            .collect();
+        let refs: Vec<(&str, &str)> = files
+            .iter()
+            .map(|(a, b)| (a.as_str(), b.as_str()))
+            .collect();
+        let dir = project(&refs);
+        let err = parse_requirements(dir.path(), Path::new("r0.txt")).expect_err("deep");
+        assert!(err.to_string().contains("deeper than 64"), "{err}");
     }
 
     #[test]

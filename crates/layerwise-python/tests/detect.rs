@@ -461,3 +461,26 @@ fn detect_accepts_relative_paths() {
     let project = detect(Path::new(&nested)).expect("detect");
     assert_eq!(project.manifests, ["requirements.txt", "sub/base.txt"]);
 }
+
+#[test]
+fn any_requirements_txt_and_includes_outside_the_project() {
+    let dir = project(&[
+        ("app/requirements-web.txt", "-r ../shared/base.txt\nflask\n"),
+        ("shared/base.txt", "six\n"),
+    ]);
+    let project = detect(&dir.path().join("app")).expect("detect");
+    assert_eq!(project.manager_source, Source::file("requirements-web.txt"));
+    assert_eq!(
+        project.manifests,
+        ["requirements-web.txt", "../shared/base.txt"]
+    );
+    let warning = project
+        .warnings
+        .iter()
+        .find(|w| w.message.contains("outside the project"))
+        .expect("warning");
+    assert_eq!(
+        warning.source,
+        Some(Source::line("requirements-web.txt", 1))
+    );
+}
