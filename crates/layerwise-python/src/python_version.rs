@@ -97,9 +97,9 @@ fn poetry_to_pep440(constraint: &str) -> Option<String> {
         if let Some(rest) = part.strip_prefix('^') {
             let nums = numbers(rest)?;
             let upper = match nums.as_slice() {
-                [0, 0, patch, ..] => format!("0.0.{}", patch + 1),
-                [0, minor, ..] => format!("0.{}", minor + 1),
-                [major, ..] => format!("{}", major + 1),
+                [0, 0, patch, ..] => format!("0.0.{}", patch.saturating_add(1)),
+                [0, minor, ..] => format!("0.{}", minor.saturating_add(1)),
+                [major, ..] => format!("{}", major.saturating_add(1)),
                 [] => return None,
             };
             out.push(format!(">={rest}"));
@@ -107,8 +107,8 @@ fn poetry_to_pep440(constraint: &str) -> Option<String> {
         } else if let Some(rest) = part.strip_prefix('~').filter(|r| !r.starts_with('=')) {
             let nums = numbers(rest)?;
             let upper = match nums.as_slice() {
-                [major] => format!("{}", major + 1),
-                [major, minor, ..] => format!("{major}.{}", minor + 1),
+                [major] => format!("{}", major.saturating_add(1)),
+                [major, minor, ..] => format!("{major}.{}", minor.saturating_add(1)),
                 [] => return None,
             };
             out.push(format!(">={rest}"));
@@ -169,6 +169,21 @@ mod tests {
         assert_eq!(highest_allowed_poetry("3.11.*"), Some(11));
         assert_eq!(highest_allowed_poetry("~3.9 || ~3.11"), Some(11));
         assert_eq!(highest_allowed_poetry("^2.7"), None);
+    }
+
+    #[test]
+    fn huge_numbers_do_not_overflow() {
+        assert_eq!(highest_allowed_poetry("^18446744073709551615"), None);
+        assert_eq!(highest_allowed_poetry("~3.18446744073709551615"), None);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn constraints_never_panic(text in "[0-9^~<>=!*.,| a-z]{0,24}") {
+            let _ = highest_allowed_pep440(&text);
+            let _ = highest_allowed_poetry(&text);
+            let _ = minor_from_pin(&text);
+        }
     }
 
     #[test]
