@@ -12,9 +12,25 @@ fn corpus_dir() -> PathBuf {
 /// continuation dropped). Exec form and heredocs are skipped.
 fn run_lines(text: &str) -> Vec<String> {
     let mut out = Vec::new();
+    // Windows images switch to a non-POSIX shell with `SHELL [...]` or the
+    // backtick escape directive; their RUN lines are not sh scripts.
+    if text.lines().take(5).any(|l| l.to_ascii_lowercase().replace(' ', "") == "#escape=`") {
+        return out;
+    }
+    let mut foreign_shell = false;
     let mut lines = text.lines();
     while let Some(line) = lines.next() {
         let trimmed = line.trim_start();
+        let lower = trimmed.to_ascii_lowercase();
+        if lower.starts_with("from ") {
+            foreign_shell = false;
+        }
+        if lower.starts_with("shell ") {
+            foreign_shell = ["powershell", "pwsh", "cmd"].iter().any(|s| lower.contains(s));
+        }
+        if foreign_shell {
+            continue;
+        }
         let Some(keyword) = trimmed.get(..3) else {
             continue;
         };
