@@ -2,6 +2,8 @@
 
 pub mod cache;
 pub mod helpers;
+pub mod security;
+pub mod size;
 
 use crate::registry::Rule;
 
@@ -20,4 +22,16 @@ pub static RULES: &[&Rule] = &[
     &cache::unpinned_base_image::RULE,
     &cache::dockerignore::MISSING,
     &cache::dockerignore::LEAKS,
+    &size::build_tools_in_final::RULE,
+    &size::venv_copies::REINSTALL,
+    &size::venv_copies::BASE_MISMATCH,
+    &size::venv_copies::EDITABLE,
+    &size::venv_copies::NOT_ON_PATH,
+    &size::manager_in_runtime::RULE,
+    &size::venv_copies::USER_INSTALL,
+    &security::root_user::RULE,
+    &security::secrets::RULE,
+    &security::sudo::RULE,
+    &security::shell_form_cmd::RULE,
+    &security::unbuffered::RULE,
 ];
