@@ -85,6 +85,9 @@ pub struct Project {
     /// Files the dependency install step reads, in order: copy exactly these
     /// before installing so code edits do not invalidate the install layer.
     pub manifests: Vec<String>,
+    /// For pip with requirements files: the top file, for `pip install -r`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub requirements_file: Option<String>,
     /// Declared (direct) runtime dependencies.
     pub dependencies: Vec<Dependency>,
     /// Packages pinned by the lock file, when there is one.
@@ -168,6 +171,7 @@ fn requirements_file(dir: &Path) -> Option<String> {
 /// What one manager-specific reader found.
 #[derive(Default)]
 struct Found {
+    requirements_file: Option<String>,
     manifests: Vec<String>,
     dependencies: Vec<Dependency>,
     locked: Vec<LockedPackage>,
@@ -302,6 +306,7 @@ pub fn detect(dir: &Path) -> Result<Project, DetectError> {
     Ok(Project {
         manager,
         manager_source,
+        requirements_file: found.requirements_file,
         manifests: found.manifests,
         dependencies: found.dependencies,
         locked: found.locked,
@@ -352,6 +357,7 @@ fn read_pip(
     let mut found = Found::default();
     if decided_by.ends_with(".txt") || decided_by.ends_with(".in") {
         let set = parse_requirements(dir, Path::new(decided_by))?;
+        found.requirements_file = Some(decided_by.to_string());
         found.manifests = set.file_paths();
         for outside in found.manifests.iter().filter(|m| m.starts_with("../")) {
             found.warnings.push(Warning {
@@ -382,6 +388,7 @@ fn read_pip(
                     name: name.clone(),
                     requirement: line.text.clone(),
                     extras: line.extras.clone(),
+                    pep508: true,
                     pinned: line
                         .specifier
                         .as_deref()
@@ -499,6 +506,7 @@ fn setup_cfg_requirement(text: &str, line: usize) -> Result<Option<Dependency>, 
         requirement: text.to_string(),
         extras: parsed.extras.iter().map(ToString::to_string).collect(),
         pinned: None,
+        pep508: true,
         source: Source::line("setup.cfg", line),
     }))
 }

@@ -17,8 +17,11 @@ use crate::source::{Source, line_col, span_line};
 pub struct Dependency {
     /// PEP 503-normalised name.
     pub name: String,
-    /// The requirement as declared (PEP 508 string, or Poetry/Pipfile constraint).
+    /// The requirement as declared: a PEP 508 string when `pep508` is true,
+    /// else a Poetry or Pipfile version constraint.
     pub requirement: String,
+    /// `requirement` is a PEP 508 string that pip accepts as it is.
+    pub pep508: bool,
     /// Requested extras, normalised.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub extras: Vec<String>,
@@ -173,6 +176,7 @@ impl TomlFile {
                 requirement: text.to_string(),
                 extras: parsed.extras.iter().map(ToString::to_string).collect(),
                 pinned,
+                pep508: true,
                 source: self.value_source(value),
             });
         }
@@ -245,6 +249,7 @@ impl TomlFile {
             out.push(Dependency {
                 name: name.to_string(),
                 pinned: exact_pin(&requirement),
+                pep508: false,
                 requirement,
                 extras,
                 source,

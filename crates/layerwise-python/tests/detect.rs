@@ -168,6 +168,10 @@ fn poetry_1_project_with_private_source() {
         .map(|d| d.name.as_str())
         .collect();
     assert_eq!(names, ["fastapi", "uvicorn", "pillow"]);
+    assert!(
+        project.dependencies.iter().all(|d| !d.pep508),
+        "Poetry constraints"
+    );
     assert_eq!(project.python.version, "3.10");
     assert_eq!(
         project.python.source,

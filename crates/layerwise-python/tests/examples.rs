@@ -227,6 +227,9 @@ fn src_layout_cli() {
     assert_eq!(project.manager, PackageManager::Pip);
     assert_eq!(project.manifests, ["pyproject.toml"]);
     assert_eq!(names(&project), ["click"]);
+    assert_eq!(project.dependencies[0].requirement, "click>=8.1,<9");
+    assert!(project.dependencies[0].pep508);
+    assert_eq!(project.requirements_file, None);
     assert!(project.install_project);
     assert!(project.src_layout);
     assert_eq!(project.build_backend.as_deref(), Some("hatchling.build"));
