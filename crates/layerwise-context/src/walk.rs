@@ -13,7 +13,7 @@ use std::collections::BTreeSet;
 use std::fs::{self, Metadata};
 use std::io::ErrorKind;
 use std::os::unix::ffi::OsStrExt;
-use std::os::unix::fs::{FileTypeExt, MetadataExt};
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
 /// What kind of filesystem object an entry is.
@@ -240,13 +240,13 @@ impl Walker<'_> {
             }
             Err(e) => return Err(ContextError::io(abs, "read directory", e)),
         };
-        let mut names = Vec::new();
+        let mut children = Vec::new();
         for item in reader {
             match item {
                 Ok(entry) => {
                     let name = entry.file_name();
                     match name.to_str() {
-                        Some(s) => names.push(s.to_string()),
+                        Some(s) => children.push((s.to_string(), entry)),
                         None => out.warnings.push(Warning::NonUtf8Name {
                             parent: rel.to_string(),
                             name: String::from_utf8_lossy(name.as_bytes()).into_owned(),
@@ -257,16 +257,16 @@ impl Walker<'_> {
                 Err(e) => return Err(ContextError::io(abs, "read directory", e)),
             }
         }
-        names.sort_unstable();
-        let results: Vec<Result<DirOut, ContextError>> = names
+        children.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let results: Vec<Result<DirOut, ContextError>> = children
             .par_iter()
-            .map(|name| {
+            .map(|(name, dirent)| {
                 let child_rel = if rel.is_empty() {
                     name.clone()
                 } else {
                     format!("{rel}/{name}")
                 };
-                self.child(&child_rel, &abs.join(name))
+                self.child(&child_rel, dirent)
             })
             .collect();
         for r in results {
@@ -275,22 +275,43 @@ impl Walker<'_> {
         Ok(out)
     }
 
-    fn child(&self, rel: &str, abs: &Path) -> Result<DirOut, ContextError> {
+    /// Handles one directory entry. The file type comes from the directory
+    /// listing, so entries that are neither selected nor worth descending
+    /// into cost no `stat`.
+    fn child(&self, rel: &str, dirent: &fs::DirEntry) -> Result<DirOut, ContextError> {
         let mut out = DirOut::default();
-        let meta = match fs::symlink_metadata(abs) {
-            Ok(m) => m,
-            Err(e) if e.kind() == ErrorKind::NotFound => {
-                out.warnings.push(Warning::Vanished {
-                    path: rel.to_string(),
-                });
-                return Ok(out);
-            }
+        let abs = dirent.path();
+        let vanished = |mut out: DirOut| {
+            out.warnings.push(Warning::Vanished {
+                path: rel.to_string(),
+            });
+            Ok(out)
+        };
+        let ft = match dirent.file_type() {
+            Ok(ft) => ft,
+            Err(e) if e.kind() == ErrorKind::NotFound => return vanished(out),
             Err(e) => return Err(ContextError::io(abs, "stat", e)),
         };
         let forced = self.is_forced(rel);
         let excluded = !forced && self.ignore.is_some_and(|ig| ig.is_excluded(rel));
         let included = forced || self.included(rel);
         let selected = !excluded && included;
+        let forced_below = ft.is_dir() && self.forced_below(rel);
+        let descend = ft.is_dir() && {
+            let ignore_allows =
+                !excluded || forced_below || !self.ignore.is_some_and(|ig| ig.can_skip_dir(rel));
+            let include_allows = included || forced_below || self.include_may_match_below(rel);
+            ignore_allows && include_allows
+        };
+        if !selected && !descend {
+            return Ok(out);
+        }
+        let meta = match dirent.metadata() {
+            Ok(m) => m,
+            Err(e) if e.kind() == ErrorKind::NotFound => return vanished(out),
+            Err(e) => return Err(ContextError::io(abs, "stat", e)),
+        };
+        // Trust the stat over the listing if the entry was replaced meanwhile.
         let ft = meta.file_type();
         let kind = if ft.is_dir() {
             EntryKind::Dir
@@ -300,7 +321,7 @@ impl Walker<'_> {
             if !selected {
                 return Ok(out);
             }
-            match fs::read_link(abs) {
+            match fs::read_link(&abs) {
                 Ok(target) => EntryKind::Symlink { target },
                 Err(e) if e.kind() == ErrorKind::NotFound => {
                     out.warnings.push(Warning::Vanished {
@@ -311,9 +332,6 @@ impl Walker<'_> {
                 Err(e) => return Err(ContextError::io(abs, "read link", e)),
             }
         } else {
-            debug_assert!(
-                ft.is_fifo() || ft.is_socket() || ft.is_block_device() || ft.is_char_device()
-            );
             EntryKind::Special
         };
         let entry = Entry {
@@ -338,14 +356,13 @@ impl Walker<'_> {
             }
             return Ok(out);
         }
-        let forced_below = self.forced_below(rel);
-        let ignore_allows =
-            !excluded || forced_below || !self.ignore.is_some_and(|ig| ig.can_skip_dir(rel));
-        let include_allows = included || forced_below || self.include_may_match_below(rel);
-        if !(ignore_allows && include_allows) {
+        if !descend {
+            if selected {
+                out.entries.push(entry);
+            }
             return Ok(out);
         }
-        let children = match self.dir(rel, abs) {
+        let children = match self.dir(rel, &abs) {
             Ok(c) => c,
             Err(ContextError::PermissionDenied { .. }) if !selected => {
                 // BuildKit tolerates unreadable directories it would not send.

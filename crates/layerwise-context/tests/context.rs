@@ -533,3 +533,30 @@ fn vanished_files_become_warnings() {
         }]
     );
 }
+
+#[test]
+fn special_files_are_listed_but_not_archived_or_hashed() {
+    let t = tempfile::tempdir().expect("tempdir");
+    write(t.path(), "a.txt", "a");
+    let made = std::process::Command::new("mkfifo")
+        .arg(t.path().join("pipe"))
+        .status()
+        .is_ok_and(|s| s.success());
+    if !made {
+        eprintln!("skipped: mkfifo is not available");
+        return;
+    }
+    let w = walk(t.path(), &WalkOptions::default()).expect("walk");
+    assert_eq!(paths(&w), ["a.txt", "pipe"]);
+    assert_eq!(
+        w.warnings,
+        [Warning::SpecialFile {
+            path: "pipe".into()
+        }]
+    );
+    let h = hash_files(&w, None).expect("hash does not block on the FIFO");
+    assert_eq!(h.hashes.keys().collect::<Vec<_>>(), ["a.txt"]);
+    let mut out = Vec::new();
+    let s = write_tar(&w, &mut out).expect("tar does not block on the FIFO");
+    assert_eq!(s.entries, 1);
+}
