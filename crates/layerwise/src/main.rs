@@ -3,6 +3,7 @@
 
 mod commands;
 mod exit;
+mod output;
 
 use std::process::ExitCode;
 
@@ -17,6 +18,12 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Lint Dockerfiles for slow rebuilds, large images and unsafe defaults.
+    Check(commands::check::CheckArgs),
+    /// Generate the optimized Dockerfile, .dockerignore and compose.yaml for a Python project.
+    Init(commands::init::InitArgs),
+    /// Show the documentation of a rule.
+    Rule(commands::rule::RuleArgs),
     /// Internal tools for inspecting what layerwise sees.
     #[command(subcommand)]
     Debug(commands::debug::DebugCommand),
@@ -32,6 +39,9 @@ fn main() -> ExitCode {
         }
     };
     let outcome = match cli.command {
+        Command::Check(args) => commands::check::run(args),
+        Command::Init(args) => commands::init::run(args),
+        Command::Rule(args) => commands::rule::run(args),
         Command::Debug(cmd) => commands::debug::run(cmd),
     };
     match outcome {

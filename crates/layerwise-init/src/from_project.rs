@@ -1,0 +1,158 @@
+//! Derives a [`BuildPlan`] from what `layerwise-python` detected.
+
+use std::path::Path;
+
+use layerwise_python::{PackageManager, Project};
+
+use crate::plan::{BuildPlan, CompanionService, Installer, PrivateIndex};
+
+/// Why a plan could not be made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PlanError {
+    /// No start command was found and none was given.
+    NoCommand { hint: String },
+}
+
+impl std::fmt::Display for PlanError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PlanError::NoCommand { hint } => write!(f, "no start command found: {hint}"),
+        }
+    }
+}
+
+impl std::error::Error for PlanError {}
+
+/// Choices the user can override on the command line.
+#[derive(Clone, Debug, Default)]
+pub struct Overrides {
+    pub name: Option<String>,
+    pub base_image: Option<String>,
+    pub command: Option<Vec<String>>,
+    pub port: Option<u16>,
+}
+
+/// Builds the plan for the project detected in `dir`.
+pub fn plan_for(
+    dir: &Path,
+    project: &Project,
+    overrides: &Overrides,
+) -> Result<BuildPlan, PlanError> {
+    let installer = installer_of(project);
+    let command = match (&overrides.command, &project.app) {
+        (Some(command), _) => command.clone(),
+        (None, Some(app)) if !app.command.is_empty() => app.command.clone(),
+        _ => {
+            return Err(PlanError::NoCommand {
+                hint: "add a Procfile `web:` line, a `[project.scripts]` entry or an app module, or pass --command".to_string(),
+            });
+        }
+    };
+    let port = overrides.port.or(project.app.as_ref().and_then(|a| a.port));
+    let mut build_packages = Vec::new();
+    let mut runtime_packages = Vec::new();
+    for native in &project.native {
+        push_unique(&mut build_packages, &native.build_packages);
+        push_unique(&mut runtime_packages, &native.runtime_packages);
+    }
+    let requirement_roots = project.requirements_file.iter().cloned().collect();
+    let names = project.package_names();
+    let mut services = Vec::new();
+    if ["psycopg2", "psycopg2-binary", "psycopg", "asyncpg"]
+        .iter()
+        .any(|p| names.contains(*p))
+    {
+        services.push(CompanionService::Postgres);
+    }
+    if ["mysqlclient", "pymysql", "aiomysql"]
+        .iter()
+        .any(|p| names.contains(*p))
+    {
+        services.push(CompanionService::MySql);
+    }
+    if ["redis", "celery", "rq"].iter().any(|p| names.contains(*p)) {
+        services.push(CompanionService::Redis);
+    }
+    let private_index = project
+        .indexes
+        .iter()
+        .find(|index| index.embedded_credentials || index.env_credentials)
+        .map(|index| PrivateIndex {
+            declared_in: index.declared_in.clone(),
+        });
+    Ok(BuildPlan {
+        name: overrides.name.clone().unwrap_or_else(|| project_name(dir)),
+        base_image: overrides
+            .base_image
+            .clone()
+            .unwrap_or_else(|| project.python.image.clone()),
+        python_version: parse_minor(&project.python.version),
+        installer,
+        manifests: project.manifests.clone(),
+        requirement_roots,
+        install_project: project.install_project,
+        build_packages,
+        runtime_packages,
+        command,
+        port,
+        private_index,
+        services,
+    })
+}
+
+fn installer_of(project: &Project) -> Installer {
+    match project.manager {
+        PackageManager::Uv => Installer::Uv,
+        PackageManager::Poetry => Installer::Poetry,
+        PackageManager::Pdm => Installer::Pdm,
+        PackageManager::Pipenv => Installer::Pipenv,
+        PackageManager::Pip if project.requirements_file.is_some() => Installer::Requirements,
+        PackageManager::Pip if project.manifests.iter().any(|m| m == "pyproject.toml") => {
+            Installer::Pyproject
+        }
+        PackageManager::Pip => Installer::SetupPy,
+    }
+}
+
+fn push_unique(into: &mut Vec<String>, packages: &[String]) {
+    for package in packages {
+        if !into.contains(package) {
+            into.push(package.clone());
+        }
+    }
+}
+
+fn parse_minor(version: &str) -> (u8, u8) {
+    let mut parts = version.split('.').map(|p| p.parse::<u8>().ok());
+    match (parts.next().flatten(), parts.next().flatten()) {
+        (Some(major), Some(minor)) => (major, minor),
+        _ => (3, 12),
+    }
+}
+
+/// The directory's name, made safe for an image tag.
+fn project_name(dir: &Path) -> String {
+    let raw = dir
+        .canonicalize()
+        .ok()
+        .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .unwrap_or_default();
+    let name: String = raw
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.' {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let name = name
+        .trim_matches(|c| c == '-' || c == '.' || c == '_')
+        .to_string();
+    if name.is_empty() {
+        "app".to_string()
+    } else {
+        name
+    }
+}

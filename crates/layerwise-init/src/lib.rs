@@ -1,0 +1,67 @@
+//! Generates the fast, small, non-root build for a Python project: a two-stage
+//! `Dockerfile` (builder venv at `/opt/venv`, manifests first, BuildKit cache
+//! mounts; production stage with the venv, the code and an unprivileged user), a
+//! `.dockerignore`, a `compose.yaml`, and optionally a `docker-build.sh`.
+//!
+//! Generation is a pure function of a [`BuildPlan`]; [`plan_for`] derives the plan
+//! from what `layerwise-python` detected, and [`write_files`] puts the result on
+//! disk without ever leaving a half-written or silently overwritten file.
+
+mod compose;
+mod dockerfile;
+mod dockerignore;
+mod from_project;
+pub mod plan;
+mod script;
+pub mod tools;
+mod write;
+
+pub use from_project::{Overrides, PlanError, plan_for};
+pub use plan::{BuildPlan, CompanionService, Installer, PrivateIndex};
+pub use write::{WriteError, write_files};
+
+/// One file `init` produces.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GeneratedFile {
+    /// Path relative to the project root.
+    pub path: &'static str,
+    pub contents: String,
+    /// Whether the file should be executable.
+    pub executable: bool,
+}
+
+/// Options that change which files are produced.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Options {
+    /// Also produce `docker-build.sh`.
+    pub with_script: bool,
+}
+
+/// Renders every file for `plan`, Dockerfile first.
+pub fn generate(plan: &BuildPlan, options: Options) -> Vec<GeneratedFile> {
+    let mut files = vec![
+        GeneratedFile {
+            path: "Dockerfile",
+            contents: dockerfile::render(plan),
+            executable: false,
+        },
+        GeneratedFile {
+            path: ".dockerignore",
+            contents: dockerignore::render(),
+            executable: false,
+        },
+        GeneratedFile {
+            path: "compose.yaml",
+            contents: compose::render(plan),
+            executable: false,
+        },
+    ];
+    if options.with_script {
+        files.push(GeneratedFile {
+            path: "docker-build.sh",
+            contents: script::render(plan),
+            executable: true,
+        });
+    }
+    files
+}

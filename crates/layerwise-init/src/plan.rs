@@ -1,0 +1,87 @@
+//! The build plan: every choice the generator makes, decided before any text is
+//! written. Detection fills it from the project; tests can build one by hand.
+
+use serde::Serialize;
+
+/// How the project's dependencies are declared and installed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Installer {
+    /// `requirements*.txt`, installed with pip.
+    Requirements,
+    /// `uv.lock`, installed with `uv sync --frozen`.
+    Uv,
+    /// `poetry.lock`, exported to pinned requirements and installed with pip.
+    Poetry,
+    /// `Pipfile.lock`, exported to pinned requirements and installed with pip.
+    Pipenv,
+    /// `pdm.lock`, exported to pinned requirements and installed with pip.
+    Pdm,
+    /// PEP 621 `[project.dependencies]` without a lock file.
+    Pyproject,
+    /// `setup.py`/`setup.cfg` only: dependencies are known only by building the project.
+    SetupPy,
+}
+
+impl Installer {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Installer::Requirements => "pip (requirements files)",
+            Installer::Uv => "uv (uv.lock)",
+            Installer::Poetry => "Poetry (poetry.lock)",
+            Installer::Pipenv => "Pipenv (Pipfile.lock)",
+            Installer::Pdm => "PDM (pdm.lock)",
+            Installer::Pyproject => "pip (pyproject.toml dependencies)",
+            Installer::SetupPy => "pip (setup.py)",
+        }
+    }
+}
+
+/// A credentialed package index the install step must reach. Credentials reach the
+/// build only through a BuildKit secret mounted as `~/.netrc`, which pip, uv,
+/// Poetry, Pipenv and PDM all read; they never appear in ARG or ENV.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PrivateIndex {
+    /// Where the index was declared, for the summary.
+    pub declared_in: String,
+}
+
+/// A service the application needs at run time, added to the compose file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub enum CompanionService {
+    Postgres,
+    MySql,
+    Redis,
+}
+
+/// Everything the generated files depend on.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct BuildPlan {
+    /// Project name, used for the image tag and the compose service.
+    pub name: String,
+    /// Base image for both stages, e.g. `python:3.11-slim`.
+    pub base_image: String,
+    /// Python minor version in the base image, e.g. `(3, 11)`.
+    pub python_version: (u8, u8),
+    pub installer: Installer,
+    /// Files the dependency install needs, relative to the project root, in the
+    /// order they should be copied. Nothing else is copied before the install, so
+    /// a code edit leaves the install layer cached.
+    pub manifests: Vec<String>,
+    /// For [`Installer::Requirements`]: the files to pass to `pip install -r`
+    /// (the others in `manifests` are reached through their `-r`/`-c` includes).
+    pub requirement_roots: Vec<String>,
+    /// Whether the project itself is a package to install into the venv (it has a
+    /// build backend or a setup.py), rather than an app run from its source tree.
+    pub install_project: bool,
+    /// Debian packages needed only to build wheels (compilers, `-dev` headers).
+    pub build_packages: Vec<String>,
+    /// Debian packages the installed wheels need at run time.
+    pub runtime_packages: Vec<String>,
+    /// The start command, exec form.
+    pub command: Vec<String>,
+    /// The port the app listens on, if it serves HTTP.
+    pub port: Option<u16>,
+    pub private_index: Option<PrivateIndex>,
+    pub services: Vec<CompanionService>,
+}

@@ -1,0 +1,190 @@
+//! `init`'s output for every bundled example: it parses, has the two-stage
+//! layout, copies only manifests before the install, and never runs as root.
+
+use std::path::{Path, PathBuf};
+
+use layerwise_init::{Installer, Options, Overrides, generate, plan_for};
+use layerwise_syntax::{InstructionKind, parse};
+
+fn examples() -> Vec<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
+        .expect("examples directory")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    dirs
+}
+
+/// (keyword, logical line) of every instruction.
+fn instructions(text: &str) -> Vec<(InstructionKind, String)> {
+    let file = parse(text);
+    assert!(
+        file.errors().is_empty(),
+        "generated Dockerfile has parse errors: {:?}\n{text}",
+        file.errors()
+    );
+    file.instructions()
+        .map(|i| (i.kind, i.logical_line.clone()))
+        .collect()
+}
+
+#[test]
+fn every_example_gets_the_two_stage_layout() {
+    let dirs = examples();
+    assert!(
+        dirs.len() >= 6,
+        "expected the six bundled examples, found {dirs:?}"
+    );
+    for dir in dirs {
+        let project =
+            layerwise_python::detect(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+        let plan = plan_for(&dir, &project, &Overrides::default())
+            .unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+        let files = generate(&plan, Options::default());
+        let dockerfile = &files[0].contents;
+        let steps = instructions(dockerfile);
+        let froms: Vec<&String> = steps
+            .iter()
+            .filter(|(k, _)| *k == InstructionKind::From)
+            .map(|(_, l)| l)
+            .collect();
+        assert_eq!(
+            froms.len(),
+            2,
+            "{}: two stages\n{dockerfile}",
+            dir.display()
+        );
+        assert!(froms[0].ends_with("AS builder"), "{}", froms[0]);
+        assert!(froms[1].ends_with("AS production"), "{}", froms[1]);
+
+        // In the builder, every COPY before the dependency install names only manifests.
+        let builder_end = steps
+            .iter()
+            .rposition(|(k, _)| *k == InstructionKind::From)
+            .unwrap_or(0);
+        let install = steps[..builder_end].iter().position(|(k, l)| {
+            *k == InstructionKind::Run
+                && l.contains("--mount=type=cache,target=/root/.cache/")
+                && !l.contains("pip install uv")
+                && !l.contains("pip install poetry")
+                && !l.contains("pip install pipenv")
+                && !l.contains("pip install pdm")
+        });
+        if plan.installer != Installer::SetupPy {
+            let install = install.unwrap_or_else(|| {
+                panic!(
+                    "{}: no cached dependency install\n{dockerfile}",
+                    dir.display()
+                )
+            });
+            for (kind, line) in &steps[..install] {
+                if *kind == InstructionKind::Copy {
+                    assert!(
+                        !line.starts_with("COPY . "),
+                        "{}: whole context copied before the install",
+                        dir.display()
+                    );
+                    let words: Vec<&str> = line.split_whitespace().skip(1).collect();
+                    let sources = &words[..words.len().saturating_sub(1)];
+                    for source in sources {
+                        assert!(
+                            plan.manifests.iter().any(|m| m == source),
+                            "{}: {source} is not a manifest",
+                            dir.display()
+                        );
+                    }
+                }
+            }
+            // Every manifest is copied before the install.
+            let copied: Vec<&str> = steps[..install]
+                .iter()
+                .filter(|(k, _)| *k == InstructionKind::Copy)
+                .flat_map(|(_, l)| l.split_whitespace().skip(1).collect::<Vec<_>>())
+                .collect();
+            for manifest in &plan.manifests {
+                assert!(
+                    copied.contains(&manifest.as_str()),
+                    "{}: {manifest} not copied first",
+                    dir.display()
+                );
+            }
+        }
+
+        let production = &steps[builder_end..];
+        assert!(
+            production
+                .iter()
+                .any(|(_, l)| l == "COPY --from=builder /opt/venv /opt/venv")
+        );
+        assert!(production.iter().any(|(k, l)| *k == InstructionKind::Env
+            && l.contains("PATH=\"/opt/venv/bin:$PATH\"")
+            && l.contains("VIRTUAL_ENV=/opt/venv")
+            && l.contains("PYTHONUNBUFFERED=1")));
+        let user = production
+            .iter()
+            .rfind(|(k, _)| *k == InstructionKind::User)
+            .map(|(_, l)| l.clone());
+        assert_eq!(user.as_deref(), Some("USER app"), "{}", dir.display());
+        let (kind, cmd) = production.last().expect("instructions");
+        assert_eq!(*kind, InstructionKind::Cmd);
+        assert!(
+            cmd.starts_with("CMD [\""),
+            "{}: exec-form CMD, got {cmd}",
+            dir.display()
+        );
+        // Compilers never reach the production stage.
+        for (_, line) in production {
+            assert!(
+                !line.contains(" gcc") && !line.contains("-dev"),
+                "{}: build package in production: {line}",
+                dir.display()
+            );
+        }
+        assert!(
+            !dockerfile.contains("# syntax="),
+            "must build on Engine 20.10's built-in frontend"
+        );
+        assert!(!dockerfile.contains("<<"), "no heredocs on Engine 20.10");
+    }
+}
+
+#[test]
+fn requirement_includes_keep_their_directory() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/flask-requirements");
+    let project = layerwise_python::detect(&dir).expect("detect");
+    let plan = plan_for(&dir, &project, &Overrides::default()).expect("plan");
+    let dockerfile = &generate(&plan, Options::default())[0].contents;
+    assert!(
+        dockerfile.contains("COPY requirements.txt ./\n"),
+        "{dockerfile}"
+    );
+    assert!(
+        dockerfile.contains("COPY requirements/base.txt requirements/\n"),
+        "{dockerfile}"
+    );
+    assert!(
+        dockerfile.contains("pip install -r requirements.txt\n"),
+        "{dockerfile}"
+    );
+}
+
+#[test]
+fn native_dependencies_split_between_stages() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/django-postgres");
+    let project = layerwise_python::detect(&dir).expect("detect");
+    let plan = plan_for(&dir, &project, &Overrides::default()).expect("plan");
+    let dockerfile = &generate(&plan, Options::default())[0].contents;
+    let (builder, production) = dockerfile.split_once("AS production").expect("two stages");
+    assert!(
+        builder.contains("libpq-dev") && builder.contains("gcc"),
+        "{builder}"
+    );
+    assert!(
+        production.contains("libpq5") && !production.contains("libpq-dev"),
+        "{production}"
+    );
+    let compose = &generate(&plan, Options::default())[2].contents;
+    assert!(compose.contains("image: postgres:16"), "{compose}");
+}

@@ -1,0 +1,150 @@
+//! `layerwise init [DIR]`: detect the project and write the optimized build.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::Args;
+use layerwise_init::{GeneratedFile, Options, Overrides, WriteError};
+use layerwise_python::Project;
+
+use crate::exit;
+
+#[derive(Args)]
+pub struct InitArgs {
+    /// The project directory.
+    #[arg(default_value = ".")]
+    dir: PathBuf,
+    /// Overwrite existing Dockerfile, .dockerignore, compose.yaml (and docker-build.sh).
+    #[arg(long)]
+    force: bool,
+    /// Print the files instead of writing them.
+    #[arg(long)]
+    stdout: bool,
+    /// Also write docker-build.sh, for building without layerwise installed.
+    #[arg(long)]
+    with_script: bool,
+    /// Image and compose service name (default: the directory's name).
+    #[arg(long)]
+    name: Option<String>,
+    /// Base image for both stages (default: python:<detected version>-slim).
+    #[arg(long)]
+    base_image: Option<String>,
+    /// Start command, as a shell-like line split on whitespace (default: detected).
+    #[arg(long)]
+    command: Option<String>,
+    /// Port the app listens on (default: detected).
+    #[arg(long)]
+    port: Option<u16>,
+}
+
+pub fn run(args: InitArgs) -> anyhow::Result<u8> {
+    let project = match layerwise_python::detect(&args.dir) {
+        Ok(project) => project,
+        Err(err) => {
+            eprintln!("error: {err}");
+            return Ok(exit::INPUT_ERROR);
+        }
+    };
+    let overrides = Overrides {
+        name: args.name,
+        base_image: args.base_image,
+        command: args
+            .command
+            .map(|c| c.split_whitespace().map(String::from).collect()),
+        port: args.port,
+    };
+    let plan = match layerwise_init::plan_for(&args.dir, &project, &overrides) {
+        Ok(plan) => plan,
+        Err(err) => {
+            eprintln!("error: {}: {err}", args.dir.display());
+            return Ok(exit::INPUT_ERROR);
+        }
+    };
+    let files = layerwise_init::generate(
+        &plan,
+        Options {
+            with_script: args.with_script,
+        },
+    );
+    if args.stdout {
+        print_files(&files);
+        return Ok(exit::SUCCESS);
+    }
+    eprint!("{}", summary(&project));
+    match layerwise_init::write_files(&args.dir, &files, args.force) {
+        Ok(written) => {
+            for path in written {
+                eprintln!("wrote {}", path.display());
+            }
+            Ok(exit::SUCCESS)
+        }
+        Err(err @ WriteError::WouldOverwrite(_)) => {
+            eprintln!("error: {err}");
+            Ok(exit::INPUT_ERROR)
+        }
+        Err(err) => Err(err).context("writing the generated files"),
+    }
+}
+
+fn print_files(files: &[GeneratedFile]) {
+    for (i, file) in files.iter().enumerate() {
+        if files.len() > 1 {
+            if i > 0 {
+                println!();
+            }
+            println!("# ---- {} ----", file.path);
+        }
+        print!("{}", file.contents);
+    }
+}
+
+/// What was detected and from where, so the user can check the choices.
+fn summary(project: &Project) -> String {
+    let mut out = String::new();
+    let manifests = project.manifests.join(", ");
+    out.push_str(&format!(
+        "manager:  {} (from {}); install inputs: {manifests}\n",
+        project.manager, project.manager_source
+    ));
+    let python_from = project
+        .python
+        .source
+        .as_ref()
+        .map_or_else(|| "default".to_string(), |s| s.to_string());
+    out.push_str(&format!(
+        "python:   {} → {} (from {python_from})\n",
+        project.python.version, project.python.image
+    ));
+    if let Some(app) = &project.app {
+        out.push_str(&format!(
+            "command:  {} (from {})\n",
+            app.command.join(" "),
+            app.source
+        ));
+        if let (Some(server), false) = (&app.server, app.server_declared) {
+            out.push_str(&format!(
+                "warning:  the command runs {server}, which is not among the dependencies: add it\n"
+            ));
+        }
+    }
+    for native in &project.native {
+        out.push_str(&format!(
+            "native:   {} builds with [{}], runs with [{}] ({})\n",
+            native.package,
+            native.build_packages.join(" "),
+            native.runtime_packages.join(" "),
+            native.why
+        ));
+    }
+    for index in &project.indexes {
+        out.push_str(&format!(
+            "index:    {} ({})\n",
+            layerwise_python::redact_url(&index.url),
+            index.advice
+        ));
+    }
+    for warning in &project.warnings {
+        out.push_str(&format!("warning:  {}\n", warning.message));
+    }
+    out
+}
