@@ -8,9 +8,9 @@
 use crate::cache::{StatCache, now_ns};
 use crate::error::{ContextError, Warning};
 use crate::walk::{Entry, EntryKind, Walk};
-use layerwise_ignore::{Glob, clean};
+use layerwise_ignore::{Glob, clean, has_wildcards};
 use rayon::prelude::*;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::fs::File;
 use std::io::{ErrorKind, Read};
 use std::os::unix::ffi::OsStrExt;
@@ -186,13 +186,85 @@ fn read_full(file: &mut File, buf: &mut [u8]) -> std::io::Result<usize> {
     Ok(filled)
 }
 
+/// What one COPY/ADD source selects.
+#[derive(Debug, Clone)]
+pub struct Selection<'w> {
+    /// The directory the selection is relative to: the source path itself
+    /// (after following symlinks) for a plain source, the directory part
+    /// before the first wildcard for a glob, empty for the whole context.
+    pub base: String,
+    /// Selected entries in walk order.
+    pub entries: Vec<&'w Entry>,
+}
+
+impl Selection<'_> {
+    /// Path of `entry` relative to [`Selection::base`] (empty for the base itself).
+    pub fn relative<'e>(&self, entry: &'e Entry) -> &'e str {
+        if self.base.is_empty() {
+            return &entry.path;
+        }
+        match entry.path.strip_prefix(self.base.as_str()) {
+            Some("") => "",
+            Some(rest) => rest.strip_prefix('/').unwrap_or(rest),
+            None => &entry.path,
+        }
+    }
+}
+
+const MAX_SYMLINK_HOPS: usize = 64;
+
+/// Follows symlink entries of the walk along `path` (every component,
+/// including the last), as COPY does for its source; `None` on a loop or a
+/// target that is not UTF-8. Targets cannot leave the context root.
+fn resolve_in_walk(index: &HashMap<&str, &Entry>, path: &str) -> Option<String> {
+    let mut pending: VecDeque<String> = path.split('/').map(str::to_string).collect();
+    let mut current: Vec<String> = Vec::new();
+    let mut hops = 0;
+    while let Some(part) = pending.pop_front() {
+        match part.as_str() {
+            "" | "." => continue,
+            ".." => {
+                current.pop();
+                continue;
+            }
+            _ => {}
+        }
+        current.push(part);
+        let joined = current.join("/");
+        if let Some(Entry {
+            kind: EntryKind::Symlink { target },
+            ..
+        }) = index.get(joined.as_str()).copied()
+        {
+            hops += 1;
+            if hops > MAX_SYMLINK_HOPS {
+                return None;
+            }
+            current.pop();
+            let target = target.to_str()?;
+            if target.starts_with('/') {
+                current.clear();
+            }
+            for comp in target.split('/').rev() {
+                pending.push_front(comp.to_string());
+            }
+        }
+    }
+    Some(current.join("/"))
+}
+
 /// The entries a COPY/ADD source selects: the matched paths and everything
 /// below them. Sources use Go glob syntax (no `**`); `.` selects everything.
-pub fn select_source<'w>(walk: &'w Walk, source: &str) -> Result<Vec<&'w Entry>, ContextError> {
+/// A plain source that is (or passes through) a symlink selects the link's
+/// target, as COPY follows it; wildcard matches are taken as they are.
+pub fn select_source<'w>(walk: &'w Walk, source: &str) -> Result<Selection<'w>, ContextError> {
     let cleaned = clean(&format!("/{source}"));
     let rel = cleaned.trim_start_matches('/');
     if rel.is_empty() {
-        return Ok(walk.entries.iter().collect());
+        return Ok(Selection {
+            base: String::new(),
+            entries: walk.entries.iter().collect(),
+        });
     }
     let glob = Glob::new(rel).map_err(|e| ContextError::BadSource {
         source_pattern: source.to_string(),
@@ -203,33 +275,67 @@ pub fn select_source<'w>(walk: &'w Walk, source: &str) -> Result<Vec<&'w Entry>,
             kind: layerwise_ignore::PatternErrorKind::Glob(e.kind),
         },
     })?;
+    if let Some(literal) = glob.literal() {
+        let index: HashMap<&str, &Entry> =
+            walk.entries.iter().map(|e| (e.path.as_str(), e)).collect();
+        let base = resolve_in_walk(&index, literal).ok_or_else(|| ContextError::SymlinkLoop {
+            path: literal.to_string(),
+        })?;
+        let under = format!("{base}/");
+        let entries = walk
+            .entries
+            .iter()
+            .filter(|e| base.is_empty() || e.path == base || e.path.starts_with(&under))
+            .collect();
+        return Ok(Selection { base, entries });
+    }
+    let base = rel
+        .split('/')
+        .take_while(|c| !has_wildcards(c))
+        .collect::<Vec<_>>()
+        .join("/");
     let selected = |path: &str| {
         glob.matches(path)
             || path
                 .match_indices('/')
                 .any(|(i, _)| path.get(..i).is_some_and(|p| glob.matches(p)))
     };
-    Ok(walk.entries.iter().filter(|e| selected(&e.path)).collect())
+    let entries = walk.entries.iter().filter(|e| selected(&e.path)).collect();
+    Ok(Selection { base, entries })
 }
 
 /// Digest of what a COPY/ADD source selects (see the module docs for what it
-/// covers). Files missing from `hashes` (vanished) are left out.
+/// covers), with paths relative to the selection's base so the same content
+/// reached through another name digests the same. Files missing from
+/// `hashes` (vanished) are left out.
 pub fn source_digest(
     walk: &Walk,
     hashes: &FileHashes,
     source: &str,
 ) -> Result<Digest, ContextError> {
-    Ok(entries_digest(select_source(walk, source)?, hashes))
+    let sel = select_source(walk, source)?;
+    Ok(digest_records(
+        sel.entries.iter().map(|e| (sel.relative(e), *e)),
+        hashes,
+    ))
 }
 
-/// Digest of a list of entries, in the order given.
+/// Digest of a list of entries (by their context-relative paths), in the
+/// order given.
 pub fn entries_digest<'a>(
     entries: impl IntoIterator<Item = &'a Entry>,
     hashes: &FileHashes,
 ) -> Digest {
+    digest_records(entries.into_iter().map(|e| (e.path.as_str(), e)), hashes)
+}
+
+fn digest_records<'a>(
+    records: impl IntoIterator<Item = (&'a str, &'a Entry)>,
+    hashes: &FileHashes,
+) -> Digest {
     let mut h = blake3::Hasher::new();
     h.update(b"layerwise-context-selection-v1\0");
-    for e in entries {
+    for (path, e) in records {
         let tag: &[u8] = match &e.kind {
             EntryKind::File => {
                 if !hashes.hashes.contains_key(&e.path) {
@@ -242,8 +348,8 @@ pub fn entries_digest<'a>(
             EntryKind::Special => b"s",
         };
         h.update(tag);
-        h.update(&(e.path.len() as u64).to_le_bytes());
-        h.update(e.path.as_bytes());
+        h.update(&(path.len() as u64).to_le_bytes());
+        h.update(path.as_bytes());
         h.update(&e.mode.to_le_bytes());
         match &e.kind {
             EntryKind::File => {

@@ -22,7 +22,7 @@ mod walk;
 pub use cache::{CacheNotice, DEFAULT_RACY_WINDOW, StatCache};
 pub use error::{ContextError, Warning};
 pub use hash::{
-    Digest, FileHashes, HashStats, entries_digest, hash_files, hash_path, select_source,
+    Digest, FileHashes, HashStats, Selection, entries_digest, hash_files, hash_path, select_source,
     source_digest,
 };
 pub use tar::{TarSummary, write_tar};

@@ -372,8 +372,44 @@ fn digests_ignore_mtime_but_not_mode_or_content() {
     assert_ne!(digest(t.path(), "src"), before, "content change");
     // Other sources are unaffected.
     assert_eq!(digest(t.path(), "requirements*.txt"), reqs);
-    assert_eq!(digest(t.path(), "./requirements.txt"), reqs);
-    assert_ne!(digest(t.path(), "pyproject.toml"), reqs);
+    let plain = digest(t.path(), "requirements.txt");
+    assert_eq!(digest(t.path(), "./requirements.txt"), plain);
+    assert_ne!(digest(t.path(), "pyproject.toml"), plain);
+}
+
+#[test]
+fn plain_sources_follow_symlinks() {
+    let t = tempfile::tempdir().expect("tempdir");
+    write(t.path(), "real/config.toml", "x = 1\n");
+    symlink("real", t.path().join("conf")).expect("symlink");
+    symlink("/conf", t.path().join("abs")).expect("symlink");
+    symlink("spin", t.path().join("spin")).expect("symlink");
+    let w = walk(t.path(), &WalkOptions::default()).expect("walk");
+    let sel = select_source(&w, "conf").expect("select");
+    assert_eq!(sel.base, "real");
+    let rel: Vec<&str> = sel.entries.iter().map(|e| sel.relative(e)).collect();
+    assert_eq!(rel, ["", "config.toml"]);
+    let via_link = digest(t.path(), "conf");
+    assert_eq!(
+        via_link,
+        digest(t.path(), "real"),
+        "same content, same digest"
+    );
+    assert_eq!(
+        via_link,
+        digest(t.path(), "abs"),
+        "absolute targets resolve in the context"
+    );
+    assert_eq!(
+        select_source(&w, "conf/config.toml").map(|s| s.base).ok(),
+        Some("real/config.toml".to_string())
+    );
+    assert!(matches!(
+        select_source(&w, "spin"),
+        Err(ContextError::SymlinkLoop { .. })
+    ));
+    write(t.path(), "real/config.toml", "x = 2\n");
+    assert_ne!(digest(t.path(), "conf"), via_link, "target content counts");
 }
 
 #[test]
@@ -384,6 +420,7 @@ fn select_source_uses_go_globs() {
     let sel = |s: &str| -> Vec<String> {
         select_source(&w, s)
             .expect("valid")
+            .entries
             .iter()
             .map(|e| e.path.clone())
             .collect()
@@ -399,7 +436,7 @@ fn select_source_uses_go_globs() {
     );
     assert!(sel("nothing-here").is_empty());
     assert!(matches!(
-        select_source(&w, "src/[").map(|v| v.len()),
+        select_source(&w, "src/[").map(|v| v.entries.len()),
         Err(ContextError::BadSource { .. })
     ));
 }
