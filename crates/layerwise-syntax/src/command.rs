@@ -35,7 +35,11 @@ pub(crate) fn split_keyword(text: &str, start: usize, end: usize) -> (usize, usi
 /// BuildKit's `extractBuilderFlags`: leading words starting with `--` are
 /// flags (quotes removed, `\` escapes the next byte); `--` alone ends them.
 /// Returns the flags and the offset where the arguments begin.
-pub(crate) fn extract_flags(ll: &LogicalLine, start: usize, end: usize) -> (Vec<ExtractedFlag>, usize) {
+pub(crate) fn extract_flags(
+    ll: &LogicalLine,
+    start: usize,
+    end: usize,
+) -> (Vec<ExtractedFlag>, usize) {
     let text = ll.text.as_str();
     let bytes = text.as_bytes();
     let mut flags = Vec::new();
@@ -91,15 +95,22 @@ pub(crate) fn extract_flags(ll: &LogicalLine, start: usize, end: usize) -> (Vec<
         if word == b"--" {
             return (flags, pos);
         }
-        if !(blank_ok || !word.is_empty()) {
+        if !blank_ok && word.is_empty() {
             continue;
         }
-        let word = String::from_utf8(word).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+        let word = String::from_utf8(word)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
         flags.push(make_flag(ll, word, offsets, word_start, pos));
     }
 }
 
-fn make_flag(ll: &LogicalLine, text: String, offsets: Vec<usize>, start: usize, end: usize) -> ExtractedFlag {
+fn make_flag(
+    ll: &LogicalLine,
+    text: String,
+    offsets: Vec<usize>,
+    start: usize,
+    end: usize,
+) -> ExtractedFlag {
     let span = ll.span(start, end);
     let at = |i: usize| offsets.get(i).copied().unwrap_or(end);
     let body = text.get(2..).unwrap_or_default();
@@ -109,7 +120,10 @@ fn make_flag(ll: &LogicalLine, text: String, offsets: Vec<usize>, start: usize, 
             let name = Spanned::new(body[..eq].to_string(), ll.span(at(2), name_end));
             let value_start = at(2 + eq) + 1;
             let value = Spanned::new(body[eq + 1..].to_string(), ll.span(value_start, end));
-            let value_offsets = offsets.get(3 + eq..).map(<[usize]>::to_vec).unwrap_or_default();
+            let value_offsets = offsets
+                .get(3 + eq..)
+                .map(<[usize]>::to_vec)
+                .unwrap_or_default();
             (
                 Flag {
                     span,
@@ -133,7 +147,10 @@ fn make_flag(ll: &LogicalLine, text: String, offsets: Vec<usize>, start: usize, 
             )
         }
     };
-    ExtractedFlag { flag, value_offsets }
+    ExtractedFlag {
+        flag,
+        value_offsets,
+    }
 }
 
 /// Shapes the arguments `text[start..end]` of `kind` the way BuildKit's
@@ -158,7 +175,10 @@ pub(crate) fn parse_arguments(
             if start == end {
                 Arguments::None
             } else {
-                Arguments::Text(Spanned::new(ll.text[start..end].to_string(), ll.span(start, end)))
+                Arguments::Text(Spanned::new(
+                    ll.text[start..end].to_string(),
+                    ll.span(start, end),
+                ))
             }
         }
         // ONBUILD is handled by the caller, which recurses.
@@ -198,7 +218,12 @@ fn json(ll: &LogicalLine, start: usize, end: usize) -> Result<Arguments, Option<
     }
 }
 
-fn maybe_json(ll: &LogicalLine, start: usize, end: usize, errors: &mut Vec<ParseError>) -> Arguments {
+fn maybe_json(
+    ll: &LogicalLine,
+    start: usize,
+    end: usize,
+    errors: &mut Vec<ParseError>,
+) -> Arguments {
     if start == end {
         return Arguments::None;
     }
@@ -208,11 +233,19 @@ fn maybe_json(ll: &LogicalLine, start: usize, end: usize, errors: &mut Vec<Parse
             errors.push(error);
             Arguments::None
         }
-        Err(None) => Arguments::Text(Spanned::new(ll.text[start..end].to_string(), ll.span(start, end))),
+        Err(None) => Arguments::Text(Spanned::new(
+            ll.text[start..end].to_string(),
+            ll.span(start, end),
+        )),
     }
 }
 
-fn maybe_json_to_list(ll: &LogicalLine, start: usize, end: usize, errors: &mut Vec<ParseError>) -> Arguments {
+fn maybe_json_to_list(
+    ll: &LogicalLine,
+    start: usize,
+    end: usize,
+    errors: &mut Vec<ParseError>,
+) -> Arguments {
     match json(ll, start, end) {
         Ok(args) => args,
         Err(Some(error)) => {
@@ -223,7 +256,12 @@ fn maybe_json_to_list(ll: &LogicalLine, start: usize, end: usize, errors: &mut V
     }
 }
 
-fn health_config(ll: &LogicalLine, start: usize, end: usize, errors: &mut Vec<ParseError>) -> Arguments {
+fn health_config(
+    ll: &LogicalLine,
+    start: usize,
+    end: usize,
+    errors: &mut Vec<ParseError>,
+) -> Arguments {
     let bytes = ll.text.as_bytes();
     let ascii_space = |b: u8| b == b' ' || (0x09..=0x0d).contains(&b);
     let mut sep = start;
@@ -248,14 +286,22 @@ fn health_config(ll: &LogicalLine, start: usize, end: usize, errors: &mut Vec<Pa
 /// BuildKit's `parseWords`: whitespace-separated words where quotes group
 /// (and are kept) and the escape character keeps the next character.
 /// Returns each word with its offsets.
-pub(crate) fn parse_words(text: &str, start: usize, end: usize, escape: char) -> Vec<(String, usize, usize)> {
+pub(crate) fn parse_words(
+    text: &str,
+    start: usize,
+    end: usize,
+    escape: char,
+) -> Vec<(String, usize, usize)> {
     let mut words = Vec::new();
     let mut word = String::new();
     let mut word_start = start;
     let mut in_word = false;
     let mut quote: Option<char> = None;
     let mut blank_ok = false;
-    let mut chars = text[start..end].char_indices().map(|(i, c)| (start + i, c)).peekable();
+    let mut chars = text[start..end]
+        .char_indices()
+        .map(|(i, c)| (start + i, c))
+        .peekable();
     while let Some((pos, ch)) = chars.next() {
         let after = pos + ch.len_utf8();
         if !in_word {
@@ -329,8 +375,12 @@ fn name_or_name_value(ll: &LogicalLine, start: usize, end: usize, escape: char) 
                 let span = ll.span(a, b);
                 let (name, default) = match word.find('=') {
                     Some(eq) => {
-                        let name = Spanned::new(word[..eq].to_string(), ll.span(a, (a + eq).min(b)));
-                        let default = Spanned::new(word[eq + 1..].to_string(), ll.span((a + eq + 1).min(b), b));
+                        let name =
+                            Spanned::new(word[..eq].to_string(), ll.span(a, (a + eq).min(b)));
+                        let default = Spanned::new(
+                            word[eq + 1..].to_string(),
+                            ll.span((a + eq + 1).min(b), b),
+                        );
                         (name, Some(default))
                     }
                     None => (Spanned::new(word.clone(), span), None),
@@ -379,7 +429,10 @@ fn name_value(
         return Arguments::KeyValues(vec![KeyValue {
             span: ll.span(start, end),
             key: Spanned::new(ll.text[start..key_end].to_string(), ll.span(start, key_end)),
-            value: Spanned::new(ll.text[value_start..end].to_string(), ll.span(value_start, end)),
+            value: Spanned::new(
+                ll.text[value_start..end].to_string(),
+                ll.span(value_start, end),
+            ),
             separator: Separator::Whitespace,
         }]);
     }
@@ -409,7 +462,10 @@ mod tests {
     use super::*;
 
     fn words(s: &str) -> Vec<String> {
-        parse_words(s, 0, s.len(), '\\').into_iter().map(|w| w.0).collect()
+        parse_words(s, 0, s.len(), '\\')
+            .into_iter()
+            .map(|w| w.0)
+            .collect()
     }
 
     #[test]

@@ -33,7 +33,7 @@ pub(crate) fn match_directive(line: &str) -> Option<DirectiveMatch> {
     }
     let after_name = &line[name_end..];
     let eq_rel = after_name.len() - after_name.trim_start_matches(is_re_space).len();
-    if after_name[eq_rel..].chars().next() != Some('=') {
+    if !after_name[eq_rel..].starts_with('=') {
         return None;
     }
     let value_part = &after_name[eq_rel + 1..];

@@ -15,7 +15,12 @@ pub struct Dockerfile {
 }
 
 impl Dockerfile {
-    pub(crate) fn new(source: String, items: Vec<Item>, errors: Vec<ParseError>, escape: char) -> Self {
+    pub(crate) fn new(
+        source: String,
+        items: Vec<Item>,
+        errors: Vec<ParseError>,
+        escape: char,
+    ) -> Self {
         let line_index = LineIndex::new(&source);
         Dockerfile {
             source,

@@ -43,7 +43,10 @@ fn push_quoted(out: &mut String, value: &str) {
 fn dump_arguments(out: &mut String, arguments: &Arguments) {
     match arguments {
         Arguments::None => {}
-        Arguments::Exec(exec) => exec.elements.iter().for_each(|e| push_quoted(out, &e.value)),
+        Arguments::Exec(exec) => exec
+            .elements
+            .iter()
+            .for_each(|e| push_quoted(out, &e.value)),
         Arguments::Text(text) => push_quoted(out, &text.value),
         Arguments::Words(words) => words.iter().for_each(|w| push_quoted(out, &w.value)),
         Arguments::KeyValues(pairs) => {
@@ -59,7 +62,9 @@ fn dump_arguments(out: &mut String, arguments: &Arguments) {
                 );
             }
         }
-        Arguments::Declarations(decls) => decls.iter().for_each(|d| push_quoted(out, &d.word.value)),
+        Arguments::Declarations(decls) => {
+            decls.iter().for_each(|d| push_quoted(out, &d.word.value))
+        }
         Arguments::Healthcheck { kind, command } => {
             push_quoted(out, &kind.value);
             dump_arguments(out, command);
@@ -134,6 +139,9 @@ mod tests {
         assert_eq!(go_quote("\u{0}\u{1b}\u{7f}"), r#""\x00\x1b\x7f""#);
         assert_eq!(go_quote("♥ ☃"), "\"♥ ☃\"");
         assert_eq!(go_quote("\u{a0}\u{200b}"), r#""\u00a0\u200b""#);
-        assert_eq!(go_quote("\t\n\r\u{8}\u{c}\u{b}\u{7}"), r#""\t\n\r\b\f\v\a""#);
+        assert_eq!(
+            go_quote("\t\n\r\u{8}\u{c}\u{b}\u{7}"),
+            r#""\t\n\r\b\f\v\a""#
+        );
     }
 }

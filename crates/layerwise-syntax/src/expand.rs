@@ -170,7 +170,10 @@ pub(crate) fn split_raw_words(text: &str) -> Option<Vec<PositionedWord>> {
     };
     let none = |_: &str| None;
     let mut lexer = Lexer::new(text, &none, options);
-    lexer.process_stop_on(None, true).ok().map(|(_, words)| words)
+    lexer
+        .process_stop_on(None, true)
+        .ok()
+        .map(|(_, words)| words)
 }
 
 /// Splits `text` with quotes processed and unset variables kept; used to
@@ -265,7 +268,11 @@ struct Lexer<'a> {
 }
 
 impl<'a> Lexer<'a> {
-    fn new(text: &'a str, lookup: &'a dyn Fn(&str) -> Option<String>, options: ExpandOptions) -> Self {
+    fn new(
+        text: &'a str,
+        lookup: &'a dyn Fn(&str) -> Option<String>,
+        options: ExpandOptions,
+    ) -> Self {
         Lexer {
             text,
             pos: 0,
@@ -377,7 +384,9 @@ impl<'a> Lexer<'a> {
         loop {
             match self.next() {
                 None => {
-                    return err("unexpected end of statement while looking for matching single-quote");
+                    return err(
+                        "unexpected end of statement while looking for matching single-quote",
+                    );
                 }
                 Some('\'') => {
                     if self.options.raw_quotes {
@@ -399,7 +408,9 @@ impl<'a> Lexer<'a> {
         loop {
             match self.peek() {
                 None => {
-                    return err("unexpected end of statement while looking for matching double-quote");
+                    return err(
+                        "unexpected end of statement while looking for matching double-quote",
+                    );
                 }
                 Some('"') => {
                     self.next();
@@ -483,13 +494,11 @@ impl<'a> Lexer<'a> {
         let mut modifier = ch.to_string();
         let mut null_is_unset = false;
         match ch {
-            '}' => {
-                return Ok(match self.get_env(&name) {
-                    Some(v) => v,
-                    None if self.options.skip_unset => format!("${{{name}}}"),
-                    None => String::new(),
-                });
-            }
+            '}' => Ok(match self.get_env(&name) {
+                Some(v) => v,
+                None if self.options.skip_unset => format!("${{{name}}}"),
+                None => String::new(),
+            }),
             ':' | '+' | '-' | '?' | '#' | '%' => {
                 if ch == ':' {
                     null_is_unset = true;
@@ -520,15 +529,27 @@ impl<'a> Lexer<'a> {
                     Some(v) => null_is_unset && v.is_empty(),
                 };
                 match ch {
-                    '-' => Ok(if unset_or_null { word } else { value.unwrap_or_default() }),
+                    '-' => Ok(if unset_or_null {
+                        word
+                    } else {
+                        value.unwrap_or_default()
+                    }),
                     '+' => Ok(if unset_or_null { String::new() } else { word }),
                     '?' => match value {
                         None => {
-                            let message = if word.is_empty() { "is not allowed to be unset".to_string() } else { word };
+                            let message = if word.is_empty() {
+                                "is not allowed to be unset".to_string()
+                            } else {
+                                word
+                            };
                             err(format!("{name}: {message}"))
                         }
                         Some(v) if null_is_unset && v.is_empty() => {
-                            let message = if word.is_empty() { "is not allowed to be empty".to_string() } else { word };
+                            let message = if word.is_empty() {
+                                "is not allowed to be empty".to_string()
+                            } else {
+                                word
+                            };
                             err(format!("{name}: {message}"))
                         }
                         Some(v) => Ok(v),
@@ -691,8 +712,10 @@ impl Pattern {
         let mut i = 0;
         let mut replaced = false;
         while i <= chars.len() {
-            if !(replaced && !all)
-                && let Some(end) = (i..=chars.len()).rev().find(|&e| self.matches(&chars[i..e]))
+            if (!replaced || all)
+                && let Some(end) = (i..=chars.len())
+                    .rev()
+                    .find(|&e| self.matches(&chars[i..e]))
                 && (end > i || !self.tokens.is_empty())
             {
                 out.push_str(replacement);
@@ -738,13 +761,25 @@ mod tests {
 
     #[test]
     fn modifiers() {
-        assert_eq!(w("${UNSET:-x} ${EMPTY:-x} ${EMPTY-x} ${A:-x}").unwrap(), "x x  a");
-        assert_eq!(w("${UNSET:+x} ${EMPTY:+x} ${EMPTY+x} ${A+x}").unwrap(), "  x x");
+        assert_eq!(
+            w("${UNSET:-x} ${EMPTY:-x} ${EMPTY-x} ${A:-x}").unwrap(),
+            "x x  a"
+        );
+        assert_eq!(
+            w("${UNSET:+x} ${EMPTY:+x} ${EMPTY+x} ${A+x}").unwrap(),
+            "  x x"
+        );
         assert_eq!(w("${A:?boom}").unwrap(), "a");
         assert_eq!(w("${UNSET?boom}").unwrap_err().message, "UNSET: boom");
-        assert_eq!(w("${EMPTY:?}").unwrap_err().message, "EMPTY: is not allowed to be empty");
+        assert_eq!(
+            w("${EMPTY:?}").unwrap_err().message,
+            "EMPTY: is not allowed to be empty"
+        );
         assert_eq!(w("${EMPTY?}").unwrap(), "");
-        assert_eq!(w("${UNSET:?}").unwrap_err().message, "UNSET: is not allowed to be unset");
+        assert_eq!(
+            w("${UNSET:?}").unwrap_err().message,
+            "UNSET: is not allowed to be unset"
+        );
     }
 
     #[test]
@@ -759,9 +794,15 @@ mod tests {
 
     #[test]
     fn syntax_errors() {
-        assert_eq!(w("${}").unwrap_err().message, "syntax error: bad substitution");
+        assert_eq!(
+            w("${}").unwrap_err().message,
+            "syntax error: bad substitution"
+        );
         assert_eq!(w("${A").unwrap_err().message, "syntax error: missing '}'");
-        assert_eq!(w("${A:-x").unwrap_err().message, "syntax error: missing '}'");
+        assert_eq!(
+            w("${A:-x").unwrap_err().message,
+            "syntax error: missing '}'"
+        );
         assert!(w("'abc").is_err());
         assert!(w("\"abc").is_err());
         assert!(w("${A!x}").is_err());
@@ -814,6 +855,9 @@ mod tests {
     fn modes() {
         assert_eq!(expansion_mode(InstructionKind::Run), ExpansionMode::None);
         assert_eq!(expansion_mode(InstructionKind::Copy), ExpansionMode::Word);
-        assert_eq!(expansion_mode(InstructionKind::Expose), ExpansionMode::Words);
+        assert_eq!(
+            expansion_mode(InstructionKind::Expose),
+            ExpansionMode::Words
+        );
     }
 }

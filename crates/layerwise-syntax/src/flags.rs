@@ -75,7 +75,12 @@ enum FlagType {
 fn accepted_flags(kind: InstructionKind) -> &'static [(&'static str, FlagType)] {
     use FlagType::*;
     match kind {
-        InstructionKind::Run => &[("mount", List), ("network", Text), ("security", Text), ("device", List)],
+        InstructionKind::Run => &[
+            ("mount", List),
+            ("network", Text),
+            ("security", Text),
+            ("device", List),
+        ],
         InstructionKind::Copy => &[
             ("chown", Text),
             ("from", Text),
@@ -160,7 +165,10 @@ pub(crate) fn check_flags(
                 ));
                 continue;
             }
-            (Some(v), FlagType::Bool) if !v.value.eq_ignore_ascii_case("true") && !v.value.eq_ignore_ascii_case("false") => {
+            (Some(v), FlagType::Bool)
+                if !v.value.eq_ignore_ascii_case("true")
+                    && !v.value.eq_ignore_ascii_case("false") =>
+            {
                 errors.push(ParseError::new(
                     ParseErrorKind::InvalidFlagValue,
                     v.span,
@@ -178,7 +186,10 @@ pub(crate) fn check_flags(
             .unwrap_or_else(|| Spanned::new(String::new(), f.span))
     };
     let boolean = |f: &Flag| {
-        let value = f.value.as_ref().is_none_or(|v| v.value.eq_ignore_ascii_case("true"));
+        let value = f
+            .value
+            .as_ref()
+            .is_none_or(|v| v.value.eq_ignore_ascii_case("true"));
         Spanned::new(value, f.span)
     };
     match kind {
@@ -187,7 +198,12 @@ pub(crate) fn check_flags(
             for (i, f) in valid_flags() {
                 let v = text(f);
                 match f.name.value.as_str() {
-                    "mount" => run.mounts.push(parse_mount(&v.value, v.span, &|a, b| value_span(i, a, b), errors)),
+                    "mount" => run.mounts.push(parse_mount(
+                        &v.value,
+                        v.span,
+                        &|a, b| value_span(i, a, b),
+                        errors,
+                    )),
                     "network" => {
                         let mode = match v.value.as_str() {
                             "default" => Some(NetworkMode::Default),
@@ -244,7 +260,7 @@ pub(crate) fn check_flags(
             Details::Copy(copy)
         }
         InstructionKind::From => Details::From(FromFlags {
-            platform: valid_flags().map(|(_, f)| text(f)).last(),
+            platform: valid_flags().map(|(_, f)| text(f)).next_back(),
         }),
         InstructionKind::Healthcheck => {
             let mut health = HealthcheckFlags::default();
@@ -319,7 +335,10 @@ pub(crate) fn parse_go_duration(text: &str) -> Option<Duration> {
     let mut rest = s;
     let mut total = 0f64;
     while !rest.is_empty() {
-        let num_len = rest.bytes().take_while(|b| b.is_ascii_digit() || *b == b'.').count();
+        let num_len = rest
+            .bytes()
+            .take_while(|b| b.is_ascii_digit() || *b == b'.')
+            .count();
         let (number, after) = rest.split_at(num_len);
         if number.is_empty() || number == "." || number.matches('.').count() > 1 {
             return None;

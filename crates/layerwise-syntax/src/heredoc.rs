@@ -115,9 +115,15 @@ mod tests {
     #[test]
     fn marker_shapes() {
         let m = parse_marker("<<EOF").unwrap();
-        assert_eq!((m.name.as_str(), m.fd, m.chomp, m.expand), ("EOF", None, false, true));
+        assert_eq!(
+            (m.name.as_str(), m.fd, m.chomp, m.expand),
+            ("EOF", None, false, true)
+        );
         let m = parse_marker("3<<-\"END\"").unwrap();
-        assert_eq!((m.name.as_str(), m.fd, m.chomp, m.expand), ("END", Some(3), true, false));
+        assert_eq!(
+            (m.name.as_str(), m.fd, m.chomp, m.expand),
+            ("END", Some(3), true, false)
+        );
         let m = parse_marker("<<'E'OF").unwrap();
         assert_eq!((m.name.as_str(), m.expand), ("EOF", false));
         assert!(parse_marker("<<").is_none());

@@ -30,7 +30,11 @@ pub(crate) struct JsonArray {
 const MAX_DEPTH: usize = 10_000;
 
 /// Parses `text[start..end]` as a JSON array of strings.
-pub(crate) fn parse_array(text: &str, start: usize, end: usize) -> Result<JsonArray, JsonArrayError> {
+pub(crate) fn parse_array(
+    text: &str,
+    start: usize,
+    end: usize,
+) -> Result<JsonArray, JsonArrayError> {
     let slice = &text[start..end];
     let lead = slice.len() - slice.trim_start_matches(char::is_whitespace).len();
     let begin = start + lead;
@@ -347,7 +351,10 @@ mod tests {
             strings(r#"[ "echo", [ "nested json" ] ]"#),
             Err(JsonArrayError::NotStringArray(10, 27))
         ));
-        assert!(matches!(strings("[1]"), Err(JsonArrayError::NotStringArray(1, 2))));
+        assert!(matches!(
+            strings("[1]"),
+            Err(JsonArrayError::NotStringArray(1, 2))
+        ));
         assert!(matches!(
             strings(r#"[{"a": [1, {"b": null}]}, true]"#),
             Err(JsonArrayError::NotStringArray(..))

@@ -159,12 +159,20 @@ pub(crate) fn parse_mount(
         ..Mount::default()
     };
     let bad = |errors: &mut Vec<ParseError>, span: Span, message: String| {
-        errors.push(ParseError::new(ParseErrorKind::InvalidFlagValue, span, message));
+        errors.push(ParseError::new(
+            ParseErrorKind::InvalidFlagValue,
+            span,
+            message,
+        ));
     };
     let fields = match split_csv(value) {
         Ok(fields) => fields,
         Err(message) => {
-            bad(errors, whole, format!("failed to parse csv mounts: {message}"));
+            bad(
+                errors,
+                whole,
+                format!("failed to parse csv mounts: {message}"),
+            );
             return mount;
         }
     };
@@ -183,7 +191,10 @@ pub(crate) fn parse_mount(
             None => (field.text.as_str(), None),
         };
         let key_len = key_text.len().min(inner.1 - inner.0);
-        let key = Spanned::new(key_text.to_ascii_lowercase(), span_of(inner.0, inner.0 + key_len));
+        let key = Spanned::new(
+            key_text.to_ascii_lowercase(),
+            span_of(inner.0, inner.0 + key_len),
+        );
         let value = val.map(|v| {
             let vstart = (inner.0 + key_len + 1).min(inner.1);
             Spanned::new(v.to_string(), span_of(vstart, inner.1))
@@ -204,10 +215,19 @@ pub(crate) fn parse_mount(
     mount
 }
 
-fn apply_option(mount: &mut Mount, option: &MountOption, type_known: &mut bool, errors: &mut Vec<ParseError>) {
+fn apply_option(
+    mount: &mut Mount,
+    option: &MountOption,
+    type_known: &mut bool,
+    errors: &mut Vec<ParseError>,
+) {
     let key = option.key.value.as_str();
     let mut fail = |message: String| {
-        errors.push(ParseError::new(ParseErrorKind::InvalidFlagValue, option.span, message));
+        errors.push(ParseError::new(
+            ParseErrorKind::InvalidFlagValue,
+            option.span,
+            message,
+        ));
     };
     let Some(value) = &option.value else {
         match option.field {
@@ -257,7 +277,11 @@ fn apply_option(mount: &mut Mount, option: &MountOption, type_known: &mut bool, 
         MountField::Id => mount.id = Some(v.to_string()),
         MountField::ReadOnly | MountField::ReadWrite => match parse_bool(v) {
             Some(b) => {
-                mount.readonly = Some(if option.field == MountField::ReadOnly { b } else { !b })
+                mount.readonly = Some(if option.field == MountField::ReadOnly {
+                    b
+                } else {
+                    !b
+                })
             }
             None if deferred => {}
             None => fail(format!("invalid value for {key}: {v}")),
@@ -324,7 +348,10 @@ fn has_variable(v: &str) -> bool {
 /// BuildKit, only the first violation is reported.
 fn validate(mount: &Mount, errors: &mut Vec<ParseError>) {
     let t = mount.kind.as_str();
-    let file_info_allowed = matches!(mount.kind, MountType::Secret | MountType::Ssh | MountType::Cache);
+    let file_info_allowed = matches!(
+        mount.kind,
+        MountType::Secret | MountType::Ssh | MountType::Cache
+    );
     let message = if !file_info_allowed && mount.mode.is_some() {
         format!("mode not allowed for \"{t}\" type mounts")
     } else if !file_info_allowed && mount.uid.is_some() {
@@ -348,7 +375,11 @@ fn validate(mount: &Mount, errors: &mut Vec<ParseError>) {
     } else {
         return;
     };
-    errors.push(ParseError::new(ParseErrorKind::InvalidFlagValue, mount.span, message));
+    errors.push(ParseError::new(
+        ParseErrorKind::InvalidFlagValue,
+        mount.span,
+        message,
+    ));
 }
 
 /// Sizes like `64m`, `1.5GiB`, `1024` (binary multiples), as docker's
@@ -464,7 +495,12 @@ mod tests {
 
     fn parse(value: &str) -> (Mount, Vec<ParseError>) {
         let mut errors = Vec::new();
-        let m = parse_mount(value, Span::new(0, value.len()), &|a, b| Span::new(a, b), &mut errors);
+        let m = parse_mount(
+            value,
+            Span::new(0, value.len()),
+            &|a, b| Span::new(a, b),
+            &mut errors,
+        );
         (m, errors)
     }
 
@@ -490,23 +526,56 @@ mod tests {
         assert_eq!(m.kind, MountType::Secret);
         assert_eq!(m.required, Some(true));
         assert_eq!(m.readonly, Some(true));
-        assert_eq!(m.option(MountField::Type).unwrap().key.span, Span::new(1, 5));
+        assert_eq!(
+            m.option(MountField::Type).unwrap().key.span,
+            Span::new(1, 5)
+        );
     }
 
     #[test]
     fn errors_follow_buildkit() {
-        let msg = |v: &str| parse(v).1.into_iter().map(|e| e.message).collect::<Vec<_>>();
+        let msg = |v: &str| {
+            parse(v)
+                .1
+                .into_iter()
+                .map(|e| e.message)
+                .collect::<Vec<_>>()
+        };
         assert_eq!(msg("type=nfs"), ["unsupported mount type \"nfs\""]);
-        assert_eq!(msg("required,type=secret,id=a"), ["unexpected key 'required' for mount type 'bind'"]);
-        assert_eq!(msg("type=cache,target=/x,bogus=1"), ["unexpected key 'bogus' in 'bogus=1'"]);
-        assert_eq!(msg("type=cache,target"), ["invalid field 'target' must be a key=value pair"]);
-        assert_eq!(msg("type=bind,mode=0755"), ["mode not allowed for \"bind\" type mounts"]);
-        assert_eq!(msg("type=secret"), ["invalid secret mount. one of source, target required"]);
-        assert_eq!(msg("type=cache,sharing=wide"), ["unsupported sharing value \"wide\""]);
+        assert_eq!(
+            msg("required,type=secret,id=a"),
+            ["unexpected key 'required' for mount type 'bind'"]
+        );
+        assert_eq!(
+            msg("type=cache,target=/x,bogus=1"),
+            ["unexpected key 'bogus' in 'bogus=1'"]
+        );
+        assert_eq!(
+            msg("type=cache,target"),
+            ["invalid field 'target' must be a key=value pair"]
+        );
+        assert_eq!(
+            msg("type=bind,mode=0755"),
+            ["mode not allowed for \"bind\" type mounts"]
+        );
+        assert_eq!(
+            msg("type=secret"),
+            ["invalid secret mount. one of source, target required"]
+        );
+        assert_eq!(
+            msg("type=cache,sharing=wide"),
+            ["unsupported sharing value \"wide\""]
+        );
         assert_eq!(msg("type=cache,uid=x"), ["invalid value x for uid"]);
         assert_eq!(msg("type=tmpfs,size=big"), ["invalid value for size: big"]);
-        assert_eq!(msg("from=$STAGE"), ["'from' doesn't support variable expansion, define alias stage instead"]);
-        assert_eq!(msg("a\"b"), ["failed to parse csv mounts: bare \" in non-quoted-field"]);
+        assert_eq!(
+            msg("from=$STAGE"),
+            ["'from' doesn't support variable expansion, define alias stage instead"]
+        );
+        assert_eq!(
+            msg("a\"b"),
+            ["failed to parse csv mounts: bare \" in non-quoted-field"]
+        );
         assert_eq!(msg(""), ["failed to parse csv mounts: EOF"]);
         assert!(msg("type=cache,target=$HOME/.cache,uid=$UID").is_empty());
     }

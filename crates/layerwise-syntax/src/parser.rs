@@ -45,7 +45,11 @@ pub fn parse(source: &str) -> Dockerfile {
     };
     parser.run();
     let escape = parser.escape;
-    if !parser.items.iter().any(|i| matches!(i, Item::Instruction(_))) {
+    if !parser
+        .items
+        .iter()
+        .any(|i| matches!(i, Item::Instruction(_)))
+    {
         parser.errors.push(ParseError::new(
             ParseErrorKind::NoInstructions,
             Span::empty(source.len()),
@@ -60,7 +64,9 @@ impl<'s> Parser<'s> {
         if pos >= self.src.len() {
             return None;
         }
-        let end = self.src[pos..].find('\n').map_or(self.src.len(), |i| pos + i + 1);
+        let end = self.src[pos..]
+            .find('\n')
+            .map_or(self.src.len(), |i| pos + i + 1);
         let bytes = self.src.as_bytes();
         let mut content_end = end;
         while content_end > pos && matches!(bytes[content_end - 1], b'\n' | b'\r') {
@@ -111,7 +117,8 @@ impl<'s> Parser<'s> {
             }
             let (keep, continues) = self.continuation(trimmed);
             if !continues && trimmed.is_empty() {
-                self.items.push(Item::Blank(Span::new(line.start, line.end)));
+                self.items
+                    .push(Item::Blank(Span::new(line.start, line.end)));
                 continue;
             }
             pos = self.instruction(line, trimmed_start, keep, continues);
@@ -138,7 +145,10 @@ impl<'s> Parser<'s> {
             self.errors.push(ParseError::new(
                 ParseErrorKind::InvalidDirective,
                 name.span,
-                format!("only one {} parser directive can be used", name.value.to_ascii_lowercase()),
+                format!(
+                    "only one {} parser directive can be used",
+                    name.value.to_ascii_lowercase()
+                ),
             ));
         } else {
             self.seen.push(kind);
@@ -164,7 +174,13 @@ impl<'s> Parser<'s> {
     }
 
     /// Parses one instruction starting at `first`; returns the offset after it.
-    fn instruction(&mut self, first: Line, trimmed_start: usize, keep: usize, mut continues: bool) -> usize {
+    fn instruction(
+        &mut self,
+        first: Line,
+        trimmed_start: usize,
+        keep: usize,
+        mut continues: bool,
+    ) -> usize {
         let mut ll = LogicalLine::new(trimmed_start);
         ll.push(self.src, trimmed_start, trimmed_start + keep);
         let mut comments = Vec::new();
@@ -196,7 +212,9 @@ impl<'s> Parser<'s> {
         inst.comments = comments;
 
         let heredoc_kind = inst.onbuild_trigger().map_or(inst.kind, |t| t.kind);
-        let exec = inst.onbuild_trigger().map_or(inst.is_exec_form(), Instruction::is_exec_form);
+        let exec = inst
+            .onbuild_trigger()
+            .map_or(inst.is_exec_form(), Instruction::is_exec_form);
         if heredoc_kind.accepts_heredocs() && !exec {
             for marker in find_markers(&ll.text) {
                 let marker_span = ll.span(marker.start, marker.end);
@@ -205,7 +223,11 @@ impl<'s> Parser<'s> {
                 while let Some(line) = self.line_at(pos) {
                     pos = line.end;
                     let content = &self.src[line.start..line.content_end];
-                    let candidate = if marker.chomp { content.trim_start_matches('\t') } else { content };
+                    let candidate = if marker.chomp {
+                        content.trim_start_matches('\t')
+                    } else {
+                        content
+                    };
                     if candidate == marker.name {
                         terminator = Some(Span::new(line.start, line.end));
                         break;
@@ -232,6 +254,7 @@ impl<'s> Parser<'s> {
             }
         }
         inst.span = Span::new(first.start, pos);
+        inst.logical_line = ll.text;
         self.errors.append(&mut errors);
         self.items.push(Item::Instruction(Box::new(inst)));
         pos
@@ -239,10 +262,19 @@ impl<'s> Parser<'s> {
 }
 
 /// Builds an instruction from `ll.text[start..end]` (recursing for ONBUILD).
-fn build_instruction(ll: &LogicalLine, start: usize, end: usize, escape: char, errors: &mut Vec<ParseError>) -> Instruction {
+fn build_instruction(
+    ll: &LogicalLine,
+    start: usize,
+    end: usize,
+    escape: char,
+    errors: &mut Vec<ParseError>,
+) -> Instruction {
     let text = ll.text.as_str();
     let (kw_start, kw_end, rest_start, line_end) = split_keyword(text, start, end);
-    let keyword = Spanned::new(text[kw_start..kw_end].to_string(), ll.span(kw_start, kw_end));
+    let keyword = Spanned::new(
+        text[kw_start..kw_end].to_string(),
+        ll.span(kw_start, kw_end),
+    );
     let kind = InstructionKind::from_keyword(&keyword.value);
     let (extracted, args_from) = if rest_start < line_end {
         extract_flags(ll, rest_start, line_end)
@@ -262,22 +294,36 @@ fn build_instruction(ll: &LogicalLine, start: usize, end: usize, escape: char, e
         parse_arguments(kind, ll, args_start, args_end, escape, errors)
     };
     let arguments_failed = errors.len() != errors_before;
-    let flags: Vec<_> = extracted.iter().map(|e| e.flag.clone()).collect();
+    let (flags, value_offsets): (Vec<_>, Vec<_>) = extracted
+        .into_iter()
+        .map(|e| (e.flag, e.value_offsets))
+        .unzip();
     let healthcheck_none = matches!(&arguments, Arguments::Healthcheck { kind, .. } if kind.value.eq_ignore_ascii_case("none"));
     let value_span = |i: usize, a: usize, b: usize| {
-        let offsets = &extracted[i].value_offsets;
-        let fallback = extracted[i].flag.span.end;
+        let offsets = &value_offsets[i];
+        let fallback = flags[i].span.end;
         let at = |k: usize| offsets.get(k).map(|o| ll.start_offset(*o));
         let s = at(a).unwrap_or(fallback);
-        let e = if b == 0 || b <= a { s } else { offsets.get(b - 1).map_or(fallback, |o| ll.end_offset(o + 1)) };
+        let e = if b == 0 || b <= a {
+            s
+        } else {
+            offsets
+                .get(b - 1)
+                .map_or(fallback, |o| ll.end_offset(o + 1))
+        };
         Span::new(s, e)
     };
     let details = check_flags(kind, &flags, healthcheck_none, &value_span, errors);
-    let mut inst = Instruction {
+    let inst = Instruction {
         span: ll.span(start, end),
         kind,
         keyword,
-        logical_line: text[start..end].to_string(),
+        // The top-level caller moves the whole logical line in afterwards.
+        logical_line: if start == 0 && end == text.len() {
+            String::new()
+        } else {
+            text[start..end].to_string()
+        },
         flags,
         arguments,
         arguments_span: ll.span(args_start, args_end),
@@ -317,15 +363,27 @@ fn check_arguments(inst: &Instruction, errors: &mut Vec<ParseError>) {
         Env | Label => match args {
             Arguments::KeyValues(pairs) if !pairs.is_empty() => {
                 if let Some(blank) = pairs.iter().find(|p| p.key.value.is_empty()) {
-                    error(ParseErrorKind::InvalidArguments, blank.span, format!("{name} names can not be blank"));
+                    error(
+                        ParseErrorKind::InvalidArguments,
+                        blank.span,
+                        format!("{name} names can not be blank"),
+                    );
                 }
             }
             Arguments::KeyValues(_) => {}
-            _ => error(ParseErrorKind::MissingArguments, whole, missing("at least one argument")),
+            _ => error(
+                ParseErrorKind::MissingArguments,
+                whole,
+                missing("at least one argument"),
+            ),
         },
         Maintainer | Workdir | User | StopSignal => {
             if !matches!(args, Arguments::Text(_)) {
-                error(ParseErrorKind::MissingArguments, whole, missing("exactly one argument"));
+                error(
+                    ParseErrorKind::MissingArguments,
+                    whole,
+                    missing("exactly one argument"),
+                );
             }
         }
         Add | Copy => match args {
@@ -344,7 +402,9 @@ fn check_arguments(inst: &Instruction, errors: &mut Vec<ParseError>) {
             _ => error(
                 ParseErrorKind::MissingArguments,
                 whole,
-                format!("{name} requires at least two arguments, but only one was provided. Destination could not be determined"),
+                format!(
+                    "{name} requires at least two arguments, but only one was provided. Destination could not be determined"
+                ),
             ),
         },
         From => {
@@ -358,7 +418,11 @@ fn check_arguments(inst: &Instruction, errors: &mut Vec<ParseError>) {
                     let lower = stage.value.to_lowercase();
                     let mut chars = lower.chars();
                     let valid = chars.next().is_some_and(|c| c.is_ascii_lowercase())
-                        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '_' | '.'));
+                        && chars.all(|c| {
+                            c.is_ascii_lowercase()
+                                || c.is_ascii_digit()
+                                || matches!(c, '-' | '_' | '.')
+                        });
                     if !valid {
                         error(
                             ParseErrorKind::InvalidArguments,
@@ -370,8 +434,16 @@ fn check_arguments(inst: &Instruction, errors: &mut Vec<ParseError>) {
                         );
                     }
                 }
-                [] => error(ParseErrorKind::MissingArguments, whole, "FROM requires either one or three arguments".into()),
-                _ => error(ParseErrorKind::InvalidArguments, inst.arguments_span, "FROM requires either one or three arguments".into()),
+                [] => error(
+                    ParseErrorKind::MissingArguments,
+                    whole,
+                    "FROM requires either one or three arguments".into(),
+                ),
+                _ => error(
+                    ParseErrorKind::InvalidArguments,
+                    inst.arguments_span,
+                    "FROM requires either one or three arguments".into(),
+                ),
             }
         }
         Onbuild => match args {
@@ -391,7 +463,11 @@ fn check_arguments(inst: &Instruction, errors: &mut Vec<ParseError>) {
                     _ => {}
                 }
             }
-            _ => error(ParseErrorKind::MissingArguments, whole, missing("at least one argument")),
+            _ => error(
+                ParseErrorKind::MissingArguments,
+                whole,
+                missing("at least one argument"),
+            ),
         },
         Healthcheck => match args {
             Arguments::Healthcheck { kind, command } => {
@@ -420,11 +496,19 @@ fn check_arguments(inst: &Instruction, errors: &mut Vec<ParseError>) {
                     ),
                 }
             }
-            _ => error(ParseErrorKind::MissingArguments, whole, missing("at least one argument")),
+            _ => error(
+                ParseErrorKind::MissingArguments,
+                whole,
+                missing("at least one argument"),
+            ),
         },
         Expose => {
             if !matches!(args, Arguments::Words(w) if !w.is_empty()) {
-                error(ParseErrorKind::MissingArguments, whole, missing("at least one argument"));
+                error(
+                    ParseErrorKind::MissingArguments,
+                    whole,
+                    missing("at least one argument"),
+                );
             }
         }
         Volume => match args {
@@ -438,15 +522,30 @@ fn check_arguments(inst: &Instruction, errors: &mut Vec<ParseError>) {
                     );
                 }
             }
-            _ => error(ParseErrorKind::MissingArguments, whole, missing("at least one argument")),
+            _ => error(
+                ParseErrorKind::MissingArguments,
+                whole,
+                missing("at least one argument"),
+            ),
         },
         Arg => match args {
             Arguments::Declarations(decls) if !decls.is_empty() => {
-                if let Some(blank) = decls.iter().find(|d| d.default.is_some() && d.name.value.is_empty()) {
-                    error(ParseErrorKind::InvalidArguments, blank.word.span, "ARG names can not be blank".into());
+                if let Some(blank) = decls
+                    .iter()
+                    .find(|d| d.default.is_some() && d.name.value.is_empty())
+                {
+                    error(
+                        ParseErrorKind::InvalidArguments,
+                        blank.word.span,
+                        "ARG names can not be blank".into(),
+                    );
                 }
             }
-            _ => error(ParseErrorKind::MissingArguments, whole, missing("at least one argument")),
+            _ => error(
+                ParseErrorKind::MissingArguments,
+                whole,
+                missing("at least one argument"),
+            ),
         },
         Shell => match args {
             Arguments::Exec(e) if !e.elements.is_empty() => {}
@@ -455,7 +554,11 @@ fn check_arguments(inst: &Instruction, errors: &mut Vec<ParseError>) {
                 t.span,
                 "SHELL requires the arguments to be in JSON form".into(),
             ),
-            _ => error(ParseErrorKind::MissingArguments, whole, missing("at least one argument")),
+            _ => error(
+                ParseErrorKind::MissingArguments,
+                whole,
+                missing("at least one argument"),
+            ),
         },
         Run | Cmd | Entrypoint => {}
     }

@@ -3,7 +3,8 @@
 
 use layerwise_syntax::expand::{expand_word, expand_words};
 use layerwise_syntax::{
-    Arguments, Details, InstructionKind, Item, MountField, MountType, ParseErrorKind, Separator, parse,
+    Arguments, Details, InstructionKind, Item, MountField, MountType, ParseErrorKind, Separator,
+    parse,
 };
 
 #[test]
@@ -11,13 +12,20 @@ fn key_value_spans_point_at_source() {
     let src = "FROM a\nENV A=1 B=\"two words\"\nENV LEGACY value  here\n";
     let df = parse(src);
     assert!(df.errors().is_empty());
-    let envs: Vec<_> = df.instructions().filter(|i| i.kind == InstructionKind::Env).collect();
-    let Arguments::KeyValues(pairs) = &envs[0].arguments else { panic!("pairs") };
+    let envs: Vec<_> = df
+        .instructions()
+        .filter(|i| i.kind == InstructionKind::Env)
+        .collect();
+    let Arguments::KeyValues(pairs) = &envs[0].arguments else {
+        panic!("pairs")
+    };
     assert_eq!(df.text(pairs[1].key.span), "B");
     assert_eq!(df.text(pairs[1].value.span), "\"two words\"");
     assert_eq!(df.text(pairs[1].span), "B=\"two words\"");
     assert_eq!(pairs[1].separator, Separator::Equals);
-    let Arguments::KeyValues(legacy) = &envs[1].arguments else { panic!("pairs") };
+    let Arguments::KeyValues(legacy) = &envs[1].arguments else {
+        panic!("pairs")
+    };
     assert_eq!(legacy[0].separator, Separator::Whitespace);
     assert_eq!(df.text(legacy[0].value.span), "value  here");
 }
@@ -26,7 +34,9 @@ fn key_value_spans_point_at_source() {
 fn arg_declarations_split_name_and_default() {
     let df = parse("ARG PY=3.12 NAME\nFROM python:${PY}\n");
     let arg = df.instructions().next().unwrap();
-    let Arguments::Declarations(decls) = &arg.arguments else { panic!("declarations") };
+    let Arguments::Declarations(decls) = &arg.arguments else {
+        panic!("declarations")
+    };
     assert_eq!(df.text(decls[0].name.span), "PY");
     assert_eq!(df.text(decls[0].default.as_ref().unwrap().span), "3.12");
     assert_eq!(decls[1].name.value, "NAME");
@@ -41,8 +51,13 @@ fn spans_survive_line_continuations() {
     assert_eq!(run.comments.len(), 1);
     assert_eq!(df.text(run.comments[0].text), "# note");
     let mount_flag = run.flag("mount").unwrap();
-    assert_eq!(df.text(mount_flag.span), "--mount=type=cache,target=/c,sharing=nope");
-    let Details::Run(flags) = &run.details else { panic!("run flags") };
+    assert_eq!(
+        df.text(mount_flag.span),
+        "--mount=type=cache,target=/c,sharing=nope"
+    );
+    let Details::Run(flags) = &run.details else {
+        panic!("run flags")
+    };
     let sharing = flags.mounts[0].option(MountField::Sharing).unwrap();
     assert_eq!(df.text(sharing.span), "sharing=nope");
     // The error is reported on the option, on line 5.
@@ -59,7 +74,9 @@ fn exec_form_elements_keep_quoted_spans() {
     let df = parse("CMD [ \"python\" ,\"-m\", \"a\\u00e9\" ]\n");
     let cmd = df.instructions().next().unwrap();
     assert!(cmd.is_exec_form());
-    let Arguments::Exec(exec) = &cmd.arguments else { panic!("exec") };
+    let Arguments::Exec(exec) = &cmd.arguments else {
+        panic!("exec")
+    };
     let values: Vec<_> = exec.elements.iter().map(|e| e.value.as_str()).collect();
     assert_eq!(values, ["python", "-m", "aé"]);
     assert_eq!(df.text(exec.elements[2].span), "\"a\\u00e9\"");
@@ -86,12 +103,23 @@ fn errors_recover_at_the_next_instruction() {
     let kinds: Vec<_> = df.errors().iter().map(|e| e.kind).collect();
     assert_eq!(
         kinds,
-        [ParseErrorKind::UnknownFlag, ParseErrorKind::InvalidJson, ParseErrorKind::UnknownInstruction]
+        [
+            ParseErrorKind::UnknownFlag,
+            ParseErrorKind::InvalidJson,
+            ParseErrorKind::UnknownInstruction
+        ]
     );
-    let lines: Vec<_> = df.errors().iter().map(|e| df.position(e.span.start).line).collect();
+    let lines: Vec<_> = df
+        .errors()
+        .iter()
+        .map(|e| df.position(e.span.start).line)
+        .collect();
     assert_eq!(lines, [2, 3, 4]);
     assert_eq!(df.instructions().count(), 5);
-    assert_eq!(df.instructions().last().unwrap().kind, InstructionKind::User);
+    assert_eq!(
+        df.instructions().last().unwrap().kind,
+        InstructionKind::User
+    );
 }
 
 #[test]
@@ -112,7 +140,10 @@ fn directives_and_items() {
             Item::Instruction(_) => "instruction",
         })
         .collect();
-    assert_eq!(kinds, ["directive", "directive", "blank", "comment", "instruction"]);
+    assert_eq!(
+        kinds,
+        ["directive", "directive", "blank", "comment", "instruction"]
+    );
 }
 
 #[test]
@@ -122,14 +153,25 @@ fn onbuild_trigger_is_a_full_instruction() {
     let trigger = onbuild.onbuild_trigger().unwrap();
     assert_eq!(trigger.kind, InstructionKind::Run);
     assert_eq!(df.text(trigger.keyword.span), "RUN");
-    let Details::Run(flags) = &trigger.details else { panic!("run flags") };
+    let Details::Run(flags) = &trigger.details else {
+        panic!("run flags")
+    };
     assert_eq!(flags.mounts[0].kind, MountType::Secret);
 }
 
 #[test]
 fn expansion_follows_the_escape_character() {
     let env = |n: &str| (n == "HOME").then(|| "/root".to_string());
-    assert_eq!(expand_word("${HOME}/.cache", &env, '\\').unwrap(), "/root/.cache");
-    assert_eq!(expand_word("C:\\dir`$HOME", &env, '`').unwrap(), "C:\\dir$HOME");
-    assert_eq!(expand_words("80/tcp ${PORTS:-443 8443}", &env, '\\').unwrap(), ["80/tcp", "443", "8443"]);
+    assert_eq!(
+        expand_word("${HOME}/.cache", &env, '\\').unwrap(),
+        "/root/.cache"
+    );
+    assert_eq!(
+        expand_word("C:\\dir`$HOME", &env, '`').unwrap(),
+        "C:\\dir$HOME"
+    );
+    assert_eq!(
+        expand_words("80/tcp ${PORTS:-443 8443}", &env, '\\').unwrap(),
+        ["80/tcp", "443", "8443"]
+    );
 }

@@ -19,14 +19,30 @@ fn describe_instruction(df: &Dockerfile, inst: &Instruction, out: &mut String) {
     let (first, last) = df.lines(inst.span);
     let _ = writeln!(out, "{first}-{last} ({})", dump_instruction(inst));
     for flag in &inst.flags {
-        let value = flag.value.as_ref().map_or(String::new(), |v| format!(" value {} @{}", go_quote(df.text(v.span)), at(df, v.span.start)));
-        let _ = writeln!(out, "  flag {} @{}{value}", flag.name.value, at(df, flag.span.start));
+        let value = flag.value.as_ref().map_or(String::new(), |v| {
+            format!(
+                " value {} @{}",
+                go_quote(df.text(v.span)),
+                at(df, v.span.start)
+            )
+        });
+        let _ = writeln!(
+            out,
+            "  flag {} @{}{value}",
+            flag.name.value,
+            at(df, flag.span.start)
+        );
     }
     match &inst.details {
         Details::Run(run) => {
             for m in &run.mounts {
                 let _ = write!(out, "  mount {}", m.kind.as_str());
-                for (label, v) in [("target", &m.target), ("source", &m.source), ("from", &m.from), ("id", &m.id)] {
+                for (label, v) in [
+                    ("target", &m.target),
+                    ("source", &m.source),
+                    ("from", &m.from),
+                    ("id", &m.id),
+                ] {
                     if let Some(v) = v {
                         let _ = write!(out, " {label}={v}");
                     }
@@ -51,8 +67,15 @@ fn describe_instruction(df: &Dockerfile, inst: &Instruction, out: &mut String) {
                 }
                 out.push('\n');
                 for o in &m.options {
-                    let value = o.value.as_ref().map_or(String::new(), |v| format!(" = {} @{}", go_quote(df.text(v.span)), at(df, v.span.start)));
-                    let _ = writeln!(out, "    option {} @{}{value}", go_quote(df.text(o.key.span)), at(df, o.key.span.start));
+                    let value = o.value.as_ref().map_or(String::new(), |v| {
+                        format!(" = {} @{}", go_quote(df.text(v.span)), at(df, v.span.start))
+                    });
+                    let _ = writeln!(
+                        out,
+                        "    option {} @{}{value}",
+                        go_quote(df.text(o.key.span)),
+                        at(df, o.key.span.start)
+                    );
                 }
             }
             if let Some(n) = &run.network {
@@ -63,12 +86,22 @@ fn describe_instruction(df: &Dockerfile, inst: &Instruction, out: &mut String) {
             }
         }
         Details::Copy(c) => {
-            for (label, v) in [("from", &c.from), ("chown", &c.chown), ("chmod", &c.chmod), ("checksum", &c.checksum)] {
+            for (label, v) in [
+                ("from", &c.from),
+                ("chown", &c.chown),
+                ("chmod", &c.chmod),
+                ("checksum", &c.checksum),
+            ] {
                 if let Some(v) = v {
                     let _ = writeln!(out, "  {label} {}", go_quote(&v.value));
                 }
             }
-            for (label, v) in [("link", &c.link), ("parents", &c.parents), ("keep-git-dir", &c.keep_git_dir), ("unpack", &c.unpack)] {
+            for (label, v) in [
+                ("link", &c.link),
+                ("parents", &c.parents),
+                ("keep-git-dir", &c.keep_git_dir),
+                ("unpack", &c.unpack),
+            ] {
                 if let Some(v) = v {
                     let _ = writeln!(out, "  {label} {}", v.value);
                 }
@@ -83,7 +116,12 @@ fn describe_instruction(df: &Dockerfile, inst: &Instruction, out: &mut String) {
             }
         }
         Details::Healthcheck(h) => {
-            for (label, v) in [("interval", &h.interval), ("timeout", &h.timeout), ("start-period", &h.start_period), ("start-interval", &h.start_interval)] {
+            for (label, v) in [
+                ("interval", &h.interval),
+                ("timeout", &h.timeout),
+                ("start-period", &h.start_period),
+                ("start-interval", &h.start_interval),
+            ] {
                 if let Some(v) = v {
                     let _ = writeln!(out, "  {label} {:?}", v.value);
                 }
@@ -109,20 +147,37 @@ fn describe_instruction(df: &Dockerfile, inst: &Instruction, out: &mut String) {
         );
     }
     for c in &inst.comments {
-        let _ = writeln!(out, "  comment {} @{}", go_quote(df.text(c.text)), at(df, c.text.start));
+        let _ = writeln!(
+            out,
+            "  comment {} @{}",
+            go_quote(df.text(c.text)),
+            at(df, c.text.start)
+        );
     }
 }
 
 fn describe(df: &Dockerfile) -> String {
     let mut out = String::new();
     for d in df.directives() {
-        let _ = writeln!(out, "directive {:?} {} @{}", d.kind, go_quote(&d.value.value), at(df, d.value.span.start));
+        let _ = writeln!(
+            out,
+            "directive {:?} {} @{}",
+            d.kind,
+            go_quote(&d.value.value),
+            at(df, d.value.span.start)
+        );
     }
     for inst in df.instructions() {
         describe_instruction(df, inst, &mut out);
     }
     for e in df.errors() {
-        let _ = writeln!(out, "error {} {:?}: {}", at(df, e.span.start), e.kind, e.message);
+        let _ = writeln!(
+            out,
+            "error {} {:?}: {}",
+            at(df, e.span.start),
+            e.kind,
+            e.message
+        );
     }
     out
 }
@@ -151,7 +206,10 @@ fn snapshot_cases() {
         }
         let expected = fs::read_to_string(&expected_path).unwrap_or_default();
         if actual != expected {
-            failures.push(format!("{}:\n--- expected\n{expected}--- actual\n{actual}", path.display()));
+            failures.push(format!(
+                "{}:\n--- expected\n{expected}--- actual\n{actual}",
+                path.display()
+            ));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));

@@ -10,13 +10,21 @@ use layerwise_syntax::{dump::dump, parse};
 /// The conformance folder, or `None` (with the reason printed) when it is
 /// absent and not required.
 fn conformance_dir() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/conformance/buildkit-parser");
+    let dir =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/conformance/buildkit-parser");
     if dir.is_dir() {
         return Some(dir);
     }
     let required = std::env::var("LAYERWISE_CONFORMANCE").is_ok_and(|v| v == "required");
-    assert!(!required, "LAYERWISE_CONFORMANCE=required but {} is missing", dir.display());
-    eprintln!("skipping: {} not found (set LAYERWISE_CONFORMANCE=required to fail instead)", dir.display());
+    assert!(
+        !required,
+        "LAYERWISE_CONFORMANCE=required but {} is missing",
+        dir.display()
+    );
+    eprintln!(
+        "skipping: {} not found (set LAYERWISE_CONFORMANCE=required to fail instead)",
+        dir.display()
+    );
     None
 }
 
@@ -40,13 +48,26 @@ fn positive_cases_dump_like_buildkit() {
         let source = fs::read_to_string(case.join("Dockerfile")).expect("readable Dockerfile");
         let expected = fs::read_to_string(case.join("result")).expect("readable result");
         let dockerfile = parse(&source);
-        assert_eq!(dockerfile.to_source(), source, "round trip of {}", case.display());
+        assert_eq!(
+            dockerfile.to_source(),
+            source,
+            "round trip of {}",
+            case.display()
+        );
         let actual = dump(&dockerfile);
         if actual != expected {
-            failures.push(format!("{}:\n--- expected\n{expected}--- actual\n{actual}", case.display()));
+            failures.push(format!(
+                "{}:\n--- expected\n{expected}--- actual\n{actual}",
+                case.display()
+            ));
         }
     }
-    assert!(failures.is_empty(), "{} case(s) differ:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} case(s) differ:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -60,7 +81,10 @@ fn positive_cases_have_no_parser_level_errors() {
         // checks reject (e.g. `CMD --doit`) may be reported, parser errors may not.
         for error in dockerfile.errors() {
             assert!(
-                !matches!(error.kind, NoInstructions | InvalidDirective | InvalidJson | UnterminatedHeredoc),
+                !matches!(
+                    error.kind,
+                    NoInstructions | InvalidDirective | InvalidJson | UnterminatedHeredoc
+                ),
                 "{}: unexpected {:?}: {}",
                 case.display(),
                 error.kind,
@@ -78,13 +102,22 @@ fn negative_cases_fail() {
     for case in cases {
         let source = fs::read_to_string(case.join("Dockerfile")).expect("readable Dockerfile");
         let dockerfile = parse(&source);
-        assert!(!dockerfile.errors().is_empty(), "{} parsed without error", case.display());
+        assert!(
+            !dockerfile.errors().is_empty(),
+            "{} parsed without error",
+            case.display()
+        );
         assert_eq!(dockerfile.to_source(), source);
-        let name = case.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        let name = case
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
         let expected = match name {
             "empty_dockerfile" | "only_comments" => "file with no instructions",
             "env_no_value" => "ENV must have two arguments",
-            "shykes-nested-json" => "when using JSON array syntax, arrays must be comprised of strings only",
+            "shykes-nested-json" => {
+                "when using JSON array syntax, arrays must be comprised of strings only"
+            }
             other => panic!("unknown negative case {other}"),
         };
         assert_eq!(dockerfile.errors()[0].message, expected, "{name}");
@@ -94,10 +127,14 @@ fn negative_cases_fail() {
 #[test]
 fn line_numbers_match_buildkit() {
     let Some(dir) = conformance_dir() else { return };
-    let source = fs::read_to_string(dir.join("testfile-line/Dockerfile")).expect("readable Dockerfile");
+    let source =
+        fs::read_to_string(dir.join("testfile-line/Dockerfile")).expect("readable Dockerfile");
     let dockerfile = parse(&source);
     assert!(dockerfile.errors().is_empty(), "{:?}", dockerfile.errors());
-    let lines: Vec<(usize, usize)> = dockerfile.instructions().map(|i| dockerfile.lines(i.span)).collect();
+    let lines: Vec<(usize, usize)> = dockerfile
+        .instructions()
+        .map(|i| dockerfile.lines(i.span))
+        .collect();
     // The values BuildKit's TestLineInformation expects.
     assert_eq!(lines, [(5, 5), (11, 12), (17, 31)]);
 }

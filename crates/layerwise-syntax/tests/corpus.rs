@@ -11,7 +11,11 @@ fn binnacle_gold_parses_cleanly_and_round_trips() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpora/binnacle-gold");
     if !dir.is_dir() {
         let required = std::env::var("LAYERWISE_CONFORMANCE").is_ok_and(|v| v == "required");
-        assert!(!required, "LAYERWISE_CONFORMANCE=required but {} is missing", dir.display());
+        assert!(
+            !required,
+            "LAYERWISE_CONFORMANCE=required but {} is missing",
+            dir.display()
+        );
         eprintln!("skipping: {} not found", dir.display());
         return;
     }
@@ -41,11 +45,18 @@ fn binnacle_gold_parses_cleanly_and_round_trips() {
             if let Item::Instruction(inst) = item {
                 instructions += 1;
                 for flag in &inst.flags {
-                    assert!(dockerfile.text(flag.span).starts_with("--"), "{}", path.display());
+                    assert!(
+                        dockerfile.text(flag.span).starts_with("--"),
+                        "{}",
+                        path.display()
+                    );
                 }
             }
         }
         assert_eq!(at, source.len());
     }
-    assert!(instructions > 4000, "only {instructions} instructions found");
+    assert!(
+        instructions > 4000,
+        "only {instructions} instructions found"
+    );
 }

@@ -94,7 +94,10 @@ fn check(source: &str) -> Result<(), String> {
         }
     }
     if at != source.len() {
-        return Err(format!("items end at {at}, source has {} bytes", source.len()));
+        return Err(format!(
+            "items end at {at}, source has {} bytes",
+            source.len()
+        ));
     }
     spans.extend(df.errors().iter().map(|e| e.span));
     for s in spans {
@@ -121,8 +124,37 @@ const SAMPLES: &[&str] = &[
 
 /// Tokens that stress the parser's special cases.
 const TOKENS: &[&str] = &[
-    "\\", "\\\\", "`", "<<", "<<-", "<<'E'", "EOF", "E", "[", "]", "\"", "'", "\n", "\r\n", "#", " ", "\t", "--",
-    "--mount=", "type=cache,", "=", "$", "${", "}", ",", "RUN ", "COPY ", "ONBUILD ", "HEALTHCHECK ", "é", "\u{feff}",
+    "\\",
+    "\\\\",
+    "`",
+    "<<",
+    "<<-",
+    "<<'E'",
+    "EOF",
+    "E",
+    "[",
+    "]",
+    "\"",
+    "'",
+    "\n",
+    "\r\n",
+    "#",
+    " ",
+    "\t",
+    "--",
+    "--mount=",
+    "type=cache,",
+    "=",
+    "$",
+    "${",
+    "}",
+    ",",
+    "RUN ",
+    "COPY ",
+    "ONBUILD ",
+    "HEALTHCHECK ",
+    "é",
+    "\u{feff}",
 ];
 
 /// Every twentieth corpus file plus the built-in samples, read once.

@@ -19,7 +19,11 @@ fn run(args: &[&str]) -> (i32, String, String) {
 fn dumps_a_valid_dockerfile() {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("Dockerfile");
-    std::fs::write(&path, "FROM python:3.12\nCOPY --link a /b\nENV K v\nCMD [\"x\"]\n").expect("write");
+    std::fs::write(
+        &path,
+        "FROM python:3.12\nCOPY --link a /b\nENV K v\nCMD [\"x\"]\n",
+    )
+    .expect("write");
     let (code, stdout, stderr) = run(&["debug", "dump", path.to_str().unwrap()]);
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(
@@ -37,14 +41,20 @@ fn reports_errors_with_positions() {
     let file = path.to_str().unwrap();
     let (code, _, stderr) = run(&["debug", "dump", file]);
     assert_eq!(code, 2);
-    assert_eq!(stderr, format!("{file}:2:5: error: unterminated heredoc: no line \"EOF\" ends it\n"));
+    assert_eq!(
+        stderr,
+        format!("{file}:2:5: error: unterminated heredoc: no line \"EOF\" ends it\n")
+    );
 }
 
 #[test]
 fn missing_file_is_an_input_error() {
     let (code, _, stderr) = run(&["debug", "dump", "/nonexistent/Dockerfile"]);
     assert_eq!(code, 2);
-    assert!(stderr.contains("cannot read /nonexistent/Dockerfile"), "{stderr}");
+    assert!(
+        stderr.contains("cannot read /nonexistent/Dockerfile"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -67,5 +77,8 @@ fn conformance_case_through_the_cli() {
     }
     let (code, stdout, stderr) = run(&["debug", "dump", case.join("Dockerfile").to_str().unwrap()]);
     assert_eq!(code, 0, "{stderr}");
-    assert_eq!(stdout, std::fs::read_to_string(case.join("result")).expect("result"));
+    assert_eq!(
+        stdout,
+        std::fs::read_to_string(case.join("result")).expect("result")
+    );
 }

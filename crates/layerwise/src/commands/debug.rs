@@ -71,7 +71,13 @@ fn read_and_parse(file: &Path) -> anyhow::Result<Dockerfile> {
 fn report_errors(file: &Path, dockerfile: &Dockerfile) -> u8 {
     for error in dockerfile.errors() {
         let at = dockerfile.position(error.span.start);
-        eprintln!("{}:{}:{}: error: {}", file.display(), at.line, at.column, error.message);
+        eprintln!(
+            "{}:{}:{}: error: {}",
+            file.display(),
+            at.line,
+            at.column,
+            error.message
+        );
     }
     if dockerfile.errors().is_empty() {
         exit::SUCCESS
