@@ -234,7 +234,10 @@ mod tests {
     #[test]
     fn attached_short_value_and_missing_value() {
         let p = parse_args(&words("-rreq.txt -r"), &[SPEC], false);
-        assert_eq!(p.opts[0].value.as_ref().map(|v| v.text.as_str()), Some("req.txt"));
+        assert_eq!(
+            p.opts[0].value.as_ref().map(|v| v.text.as_str()),
+            Some("req.txt")
+        );
         assert_eq!(p.opts[1].value, None);
     }
 

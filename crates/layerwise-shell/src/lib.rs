@@ -28,8 +28,10 @@
 //! extensions seen in real Dockerfiles (`[[ … ]]`, `set -o pipefail`,
 //! `$'…'`) and reports source positions for words and commands.
 //! `yash-syntax` was rejected: it is licensed GPL-3.0-or-later, which cannot
-//! be linked into an MIT/Apache-2.0 tool, and its parser is `async`, which
-//! would force an executor onto a purely synchronous lint pass.
+//! be linked into an MIT/Apache-2.0 tool; its newest release (0.25) needs
+//! Rust 1.96, so only older releases build on the project's toolchain; and
+//! its parser is `async`, which would force an executor (or a hand-rolled
+//! `block_on`) onto a purely synchronous lint pass.
 //! brush reports positions in characters, so they are converted to byte
 //! offsets here.
 

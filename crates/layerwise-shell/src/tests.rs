@@ -8,7 +8,11 @@ fn argv(c: &SimpleCommand) -> Vec<&str> {
 /// fully literal word without quotes must slice to its own text.
 fn check_spans(src: &str, script: &Script) {
     for c in &script.commands {
-        assert!(src.get(c.span.clone()).is_some(), "bad command span {:?}", c.span);
+        assert!(
+            src.get(c.span.clone()).is_some(),
+            "bad command span {:?}",
+            c.span
+        );
         for w in &c.argv {
             let raw = src.get(w.span.clone());
             assert!(raw.is_some(), "bad word span {:?} in {src:?}", w.span);
@@ -115,7 +119,10 @@ fn shell_wrapper_single_quoted() {
     assert_eq!(c[1].origin, Origin::ShellWrapper(0));
     assert_eq!(argv(&c[1])[..2], ["pip", "install"]);
     assert_eq!(&s[c[1].argv[2].span.clone()], "--no-cache-dir");
-    assert_eq!(&s[c[1].span.clone()], "pip install --no-cache-dir -r req.txt");
+    assert_eq!(
+        &s[c[1].span.clone()],
+        "pip install --no-cache-dir -r req.txt"
+    );
     assert_eq!(&s[c[2].argv[1].span.clone()], "/app");
     assert_eq!(c[2].connector, Connector::And);
 }
@@ -208,7 +215,12 @@ fn exec_form() {
 
 #[test]
 fn parse_errors_are_reported() {
-    for s in ["if true; then echo", "echo 'unterminated", "a && && b", "(("] {
+    for s in [
+        "if true; then echo",
+        "echo 'unterminated",
+        "a && && b",
+        "((",
+    ] {
         let script = analyze(s);
         assert!(script.parse_error.is_some(), "{s:?} should not parse");
         assert!(script.commands.is_empty());

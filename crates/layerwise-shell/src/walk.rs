@@ -30,11 +30,7 @@ impl PosMap {
     fn byte(&self, char_index: usize) -> usize {
         match self {
             PosMap::Ascii(len) => char_index.min(*len),
-            PosMap::Table(t) => t
-                .get(char_index)
-                .or_else(|| t.last())
-                .copied()
-                .unwrap_or(0),
+            PosMap::Table(t) => t.get(char_index).or_else(|| t.last()).copied().unwrap_or(0),
         }
     }
 
@@ -358,10 +354,7 @@ impl<'a> Walker<'a> {
     }
 
     fn word(&self, w: &ast::Word, subs: &mut Vec<Range<usize>>) -> Word {
-        let span = w
-            .loc
-            .as_ref()
-            .map_or(0..0, |loc| self.pos.span(loc));
+        let span = w.loc.as_ref().map_or(0..0, |loc| self.pos.span(loc));
         match self.src.get(span.clone()).filter(|raw| !raw.is_empty()) {
             Some(raw) => {
                 let u = unquote(raw, span.start, false);

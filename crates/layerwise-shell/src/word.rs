@@ -201,9 +201,7 @@ fn scan_dollar(s: &mut Scanner<'_>, i: usize) -> usize {
         Some(b'(') => {
             let close = matching_close(raw, i + 2, b'(', b')');
             let inner_end = close.unwrap_or(raw.len());
-            s.out
-                .substitutions
-                .push(s.base + i + 2..s.base + inner_end);
+            s.out.substitutions.push(s.base + i + 2..s.base + inner_end);
             close.map_or(raw.len(), |c| c + 1)
         }
         Some(b'{') => matching_close(raw, i + 2, b'{', b'}').map_or(raw.len(), |c| c + 1),
@@ -367,7 +365,9 @@ mod tests {
 
     #[test]
     fn unterminated_input_does_not_panic() {
-        for raw in ["'abc", "\"abc", "$(abc", "${abc", "`abc", "\\", "$", "$'\\", "{"] {
+        for raw in [
+            "'abc", "\"abc", "$(abc", "${abc", "`abc", "\\", "$", "$'\\", "{",
+        ] {
             let _ = unquote(raw, 0, true);
         }
     }

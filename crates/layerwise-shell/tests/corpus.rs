@@ -14,7 +14,11 @@ fn run_lines(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     // Windows images switch to a non-POSIX shell with `SHELL [...]` or the
     // backtick escape directive; their RUN lines are not sh scripts.
-    if text.lines().take(5).any(|l| l.to_ascii_lowercase().replace(' ', "") == "#escape=`") {
+    if text
+        .lines()
+        .take(5)
+        .any(|l| l.to_ascii_lowercase().replace(' ', "") == "#escape=`")
+    {
         return out;
     }
     let mut foreign_shell = false;
@@ -26,7 +30,9 @@ fn run_lines(text: &str) -> Vec<String> {
             foreign_shell = false;
         }
         if lower.starts_with("shell ") {
-            foreign_shell = ["powershell", "pwsh", "cmd"].iter().any(|s| lower.contains(s));
+            foreign_shell = ["powershell", "pwsh", "cmd"]
+                .iter()
+                .any(|s| lower.contains(s));
         }
         if foreign_shell {
             continue;
@@ -67,7 +73,9 @@ fn run_lines(text: &str) -> Vec<String> {
         let mut s = script.trim_start();
         // Strip `--mount=…`, `--network=…`, `--security=…` flags.
         while s.starts_with("--") {
-            s = s.find(char::is_whitespace).map_or("", |k| s[k..].trim_start());
+            s = s
+                .find(char::is_whitespace)
+                .map_or("", |k| s[k..].trim_start());
         }
         if s.starts_with('[') || s.contains("<<") {
             continue;
@@ -106,7 +114,8 @@ fn corpus_run_lines_parse() {
             if let Some(e) = script.parse_error {
                 failures.push(format!(
                     "{}: {e}\n    {line}",
-                    path.file_name().map_or_else(String::new, |f| f.to_string_lossy().into_owned())
+                    path.file_name()
+                        .map_or_else(String::new, |f| f.to_string_lossy().into_owned())
                 ));
             }
         }

@@ -120,8 +120,14 @@ mod tests {
         let all = apks(s);
         assert_eq!(all.len(), 2);
         assert_eq!(all[0].subcommand, ApkSubcommand::Add);
-        assert_eq!(all[0].no_cache().map(|o| &s[o.span.clone()]), Some("--no-cache"));
-        assert_eq!(all[0].virtual_name().map(|w| w.text.as_str()), Some(".build-deps"));
+        assert_eq!(
+            all[0].no_cache().map(|o| &s[o.span.clone()]),
+            Some("--no-cache")
+        );
+        assert_eq!(
+            all[0].virtual_name().map(|w| w.text.as_str()),
+            Some(".build-deps")
+        );
         let pkgs: Vec<&str> = all[0].packages.iter().map(|p| &s[p.span.clone()]).collect();
         assert_eq!(pkgs, ["gcc", "musl-dev"]);
         assert_eq!(all[1].subcommand, ApkSubcommand::Del);

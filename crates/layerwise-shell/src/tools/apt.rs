@@ -72,7 +72,9 @@ impl Apt {
     /// True when apt will not stop to ask: `-y`, `--yes`, `--assume-yes`,
     /// `--force-yes`, or `-qq` (which implies `-y`).
     pub fn assume_yes(&self) -> bool {
-        self.option("--yes").is_some() || self.option("--force-yes").is_some() || self.quiet_level() >= 2
+        self.option("--yes").is_some()
+            || self.option("--force-yes").is_some()
+            || self.quiet_level() >= 2
     }
 
     /// The option that disables recommended packages: the flag itself or

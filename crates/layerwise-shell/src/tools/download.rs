@@ -148,7 +148,12 @@ fn is_interpreter(program: &str) -> bool {
 
 /// Parses the arguments after `curl`/`wget`; `script` and `command` locate
 /// the call so its pipeline can be inspected.
-pub(crate) fn parse(tool: DownloadTool, args: &[Word], script: &Script, command: usize) -> Download {
+pub(crate) fn parse(
+    tool: DownloadTool,
+    args: &[Word],
+    script: &Script,
+    command: usize,
+) -> Download {
     let spec = match tool {
         DownloadTool::Curl => CURL,
         DownloadTool::Wget => WGET,
@@ -225,7 +230,10 @@ mod tests {
         assert_eq!(all[0].urls[0].text, "https://install.python-poetry.org");
         assert!(!all[1].runs_as_script);
         assert_eq!(all[1].piped_to, None);
-        assert_eq!(all[1].output.as_ref().map(|w| w.text.as_str()), Some("/tmp/x.tgz"));
+        assert_eq!(
+            all[1].output.as_ref().map(|w| w.text.as_str()),
+            Some("/tmp/x.tgz")
+        );
         assert_eq!(&s[all[1].urls[0].span.clone()], "https://e.example/x.tgz");
     }
 

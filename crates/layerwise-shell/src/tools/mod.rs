@@ -127,8 +127,8 @@ fn classify(
                 classify(script, command, argv, k, depth + 1, out);
             }
         }
-        "env" | "exec" | "nohup" | "time" | "command" | "gosu" | "su-exec" | "chroot"
-        | "nice" | "stdbuf" | "eatmydata" => {
+        "env" | "exec" | "nohup" | "time" | "command" | "gosu" | "su-exec" | "chroot" | "nice"
+        | "stdbuf" | "eatmydata" => {
             if let Some(k) = wrapped_command(program, args) {
                 classify(script, command, argv, start + 1 + k, depth + 1, out);
             }
@@ -137,14 +137,32 @@ fn classify(
         "poetry" => push(out, ToolInvocation::Poetry(poetry::parse(args))),
         "pipenv" => push(out, ToolInvocation::Pipenv(pipenv::parse(args))),
         "pdm" => push(out, ToolInvocation::Pdm(pdm::parse(args))),
-        "apt-get" => push(out, ToolInvocation::Apt(apt::parse(AptProgram::AptGet, args))),
+        "apt-get" => push(
+            out,
+            ToolInvocation::Apt(apt::parse(AptProgram::AptGet, args)),
+        ),
         "apt" => push(out, ToolInvocation::Apt(apt::parse(AptProgram::Apt, args))),
-        "aptitude" => push(out, ToolInvocation::Apt(apt::parse(AptProgram::Aptitude, args))),
+        "aptitude" => push(
+            out,
+            ToolInvocation::Apt(apt::parse(AptProgram::Aptitude, args)),
+        ),
         "apk" => push(out, ToolInvocation::Apk(apk::parse(args))),
-        "useradd" => push(out, ToolInvocation::UserAdd(user::parse(UserProgram::UserAdd, args))),
-        "adduser" => push(out, ToolInvocation::UserAdd(user::parse(UserProgram::AddUser, args))),
-        "groupadd" => push(out, ToolInvocation::UserAdd(user::parse(UserProgram::GroupAdd, args))),
-        "addgroup" => push(out, ToolInvocation::UserAdd(user::parse(UserProgram::AddGroup, args))),
+        "useradd" => push(
+            out,
+            ToolInvocation::UserAdd(user::parse(UserProgram::UserAdd, args)),
+        ),
+        "adduser" => push(
+            out,
+            ToolInvocation::UserAdd(user::parse(UserProgram::AddUser, args)),
+        ),
+        "groupadd" => push(
+            out,
+            ToolInvocation::UserAdd(user::parse(UserProgram::GroupAdd, args)),
+        ),
+        "addgroup" => push(
+            out,
+            ToolInvocation::UserAdd(user::parse(UserProgram::AddGroup, args)),
+        ),
         "curl" => push(
             out,
             ToolInvocation::Download(download::parse(DownloadTool::Curl, args, script, command)),
@@ -160,10 +178,7 @@ fn classify(
             ToolInvocation::VenvCreate(venv::parse(VenvTool::Virtualenv, args)),
         ),
         "export" => push(out, ToolInvocation::Export(export::parse(args))),
-        _ if is_pip(program) => push(
-            out,
-            ToolInvocation::Pip(pip::parse(PipFrontend::Pip, args)),
-        ),
+        _ if is_pip(program) => push(out, ToolInvocation::Pip(pip::parse(PipFrontend::Pip, args))),
         _ if is_python(program) => {
             if let Some((module, rest)) = python_module(args)
                 && let Some(tool) = module_tool(module, rest)
@@ -191,7 +206,11 @@ fn is_python(program: &str) -> bool {
     })
 }
 
-const PYTHON_OPTS: &[OptSpec] = &[val(&["-W"]), val(&["-X"]), val(&["--check-hash-based-pycs"])];
+const PYTHON_OPTS: &[OptSpec] = &[
+    val(&["-W"]),
+    val(&["-X"]),
+    val(&["--check-hash-based-pycs"]),
+];
 
 /// The module of `python [options] -m MODULE args…` and its arguments.
 fn python_module(args: &[Word]) -> Option<(&str, &[Word])> {
@@ -235,13 +254,18 @@ const ENV_OPTS: &[OptSpec] = &[
     flag(&["--ignore-environment", "-i"]),
 ];
 const NICE_OPTS: &[OptSpec] = &[val(&["--adjustment", "-n"])];
-const STDBUF_OPTS: &[OptSpec] = &[val(&["--input", "-i"]), val(&["--output", "-o"]), val(&["--error", "-e"])];
+const STDBUF_OPTS: &[OptSpec] = &[
+    val(&["--input", "-i"]),
+    val(&["--output", "-o"]),
+    val(&["--error", "-e"]),
+];
 
 /// Index in `args` of the command a wrapper runs, if any.
 fn wrapped_command(wrapper: &str, args: &[Word]) -> Option<usize> {
     let position = |parsed: &Parsed, skip: usize| {
         let w = parsed.positionals.get(skip)?;
-        args.iter().position(|a| a.span == w.span && a.text == w.text)
+        args.iter()
+            .position(|a| a.span == w.span && a.text == w.text)
     };
     match wrapper {
         "env" => {
@@ -254,7 +278,13 @@ fn wrapped_command(wrapper: &str, args: &[Word]) -> Option<usize> {
             position(&parsed, skip)
         }
         // `command -v x` only looks the command up.
-        "command" if args.first().is_some_and(|w| w.text == "-v" || w.text == "-V") => None,
+        "command"
+            if args
+                .first()
+                .is_some_and(|w| w.text == "-v" || w.text == "-V") =>
+        {
+            None
+        }
         "gosu" | "su-exec" | "chroot" => position(&parse_args(args, &[], true), 1),
         "nice" => position(&parse_args(args, &[NICE_OPTS], true), 0),
         "stdbuf" => position(&parse_args(args, &[STDBUF_OPTS], true), 0),
@@ -295,7 +325,9 @@ mod tests {
 
     #[test]
     fn python_module_detection() {
-        let t = tools("python3.11 -u -W ignore -m pip install a; python -c 'import x'; python -mvenv /v");
+        let t = tools(
+            "python3.11 -u -W ignore -m pip install a; python -c 'import x'; python -mvenv /v",
+        );
         assert_eq!(t.len(), 2, "{t:?}");
         assert!(matches!(t[0], ToolInvocation::Pip(_)));
         assert!(matches!(t[1], ToolInvocation::VenvCreate(_)));

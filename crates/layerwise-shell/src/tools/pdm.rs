@@ -121,6 +121,9 @@ mod tests {
     fn export() {
         let all = pdm("pdm export --prod -o requirements.txt --without-hashes");
         assert_eq!(all[0].subcommand_name(), Some("export"));
-        assert_eq!(all[0].output().map(|w| w.text.as_str()), Some("requirements.txt"));
+        assert_eq!(
+            all[0].output().map(|w| w.text.as_str()),
+            Some("requirements.txt")
+        );
     }
 }

@@ -358,7 +358,10 @@ mod tests {
         assert_eq!(p.subcommand, PipSubcommand::Install);
         assert_eq!(texts(&p.requirement_files), ["requirements.txt"]);
         assert_eq!(texts(&p.constraint_files), ["constraints.txt"]);
-        assert_eq!(texts(&p.packages), ["uvicorn[standard]>=0.30", "gunicorn==22.0"]);
+        assert_eq!(
+            texts(&p.packages),
+            ["uvicorn[standard]>=0.30", "gunicorn==22.0"]
+        );
         let opt = p.no_cache().map(|o| &s[o.span.clone()]);
         assert_eq!(opt, Some("--no-cache-dir"));
         assert!(p.upgrade().is_some());
@@ -435,7 +438,10 @@ mod tests {
         assert!(cmd.conditional);
         assert_eq!(cmd.env_prefix[0].name, "PIP_NO_CACHE_DIR");
         assert_eq!(cmd.env_prefix[0].value.text, "1");
-        assert_eq!(&s[cmd.span.clone()], "PIP_NO_CACHE_DIR=1 pip install -r requirements.txt");
+        assert_eq!(
+            &s[cmd.span.clone()],
+            "PIP_NO_CACHE_DIR=1 pip install -r requirements.txt"
+        );
     }
 
     #[test]

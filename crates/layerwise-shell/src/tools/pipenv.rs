@@ -104,7 +104,9 @@ mod tests {
 
     #[test]
     fn sync_and_requirements() {
-        let all = pipenv("pipenv sync -d; pipenv requirements > requirements.txt; pipenv install requests");
+        let all = pipenv(
+            "pipenv sync -d; pipenv requirements > requirements.txt; pipenv install requests",
+        );
         assert_eq!(all[0].subcommand_name(), Some("sync"));
         assert!(all[0].dev().is_some());
         assert_eq!(all[1].subcommand_name(), Some("requirements"));

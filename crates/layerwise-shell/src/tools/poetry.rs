@@ -179,7 +179,10 @@ mod tests {
         assert!(all[0].excludes_dev());
         assert!(all[0].no_interaction().is_some());
         assert_eq!(all[1].subcommand_name(), Some("export"));
-        assert_eq!(all[1].output().map(|w| w.text.as_str()), Some("requirements.txt"));
+        assert_eq!(
+            all[1].output().map(|w| w.text.as_str()),
+            Some("requirements.txt")
+        );
         assert!(all[1].operands.is_empty());
     }
 

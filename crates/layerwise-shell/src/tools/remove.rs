@@ -22,7 +22,9 @@ impl Remove {
         let prefix = prefix.trim_end_matches('/');
         self.targets.iter().find(|t| {
             let t = t.text.trim_end_matches('/');
-            t == prefix || t.strip_prefix(prefix).is_some_and(|rest| rest.starts_with('/'))
+            t == prefix
+                || t.strip_prefix(prefix)
+                    .is_some_and(|rest| rest.starts_with('/'))
         })
     }
 

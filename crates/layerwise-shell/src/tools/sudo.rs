@@ -43,10 +43,10 @@ const OPTS: &[OptSpec] = &[
 /// Parses the arguments after `sudo`.
 pub(crate) fn parse(args: &[Word]) -> Sudo {
     let parsed = parse_args(args, &[OPTS], true);
-    let command_start = parsed
-        .positionals
-        .first()
-        .and_then(|w| args.iter().position(|a| a.span == w.span && a.text == w.text));
+    let command_start = parsed.positionals.first().and_then(|w| {
+        args.iter()
+            .position(|a| a.span == w.span && a.text == w.text)
+    });
     Sudo {
         user: find(&parsed.opts, "--user").and_then(|o| o.value.clone()),
         command_start,

@@ -195,7 +195,10 @@ mod tests {
     use crate::{analyze, invocations};
 
     fn tools(s: &str) -> Vec<ToolInvocation> {
-        invocations(&analyze(s)).into_iter().map(|i| i.tool).collect()
+        invocations(&analyze(s))
+            .into_iter()
+            .map(|i| i.tool)
+            .collect()
     }
 
     #[test]
@@ -236,7 +239,8 @@ mod tests {
 
     #[test]
     fn uv_venv_and_export() {
-        let t = tools("uv venv /opt/venv --python 3.12 && uv export --locked -o req.txt --no-hashes");
+        let t =
+            tools("uv venv /opt/venv --python 3.12 && uv export --locked -o req.txt --no-hashes");
         let ToolInvocation::VenvCreate(v) = &t[0] else {
             panic!("expected venv, got {t:?}");
         };

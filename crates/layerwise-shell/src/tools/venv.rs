@@ -89,7 +89,10 @@ mod tests {
         let all = venvs(s);
         assert_eq!(all.len(), 3);
         assert_eq!(all[0].tool, VenvTool::PythonVenv);
-        assert_eq!(all[0].path.as_ref().map(|w| &s[w.span.clone()]), Some("/opt/venv"));
+        assert_eq!(
+            all[0].path.as_ref().map(|w| &s[w.span.clone()]),
+            Some("/opt/venv")
+        );
         assert!(all[0].option("--copies").is_some());
         assert_eq!(all[1].tool, VenvTool::Virtualenv);
         assert_eq!(all[1].path.as_ref().map(|w| w.literal), Some(false));
