@@ -210,7 +210,7 @@ fn exec_form() {
     assert_eq!(c[2].origin, Origin::ShellWrapper(0));
     assert_eq!(&joined[c[2].argv[2].span.clone()], "$P");
     assert!(!c[2].argv[2].literal);
-    assert_eq!(analyze_exec(&[]).commands[0].argv.len(), 0);
+    assert!(analyze_exec(&[]).commands.is_empty());
 }
 
 #[test]

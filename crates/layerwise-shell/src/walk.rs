@@ -127,6 +127,9 @@ pub(crate) fn analyze_nested(src: &str, depth: usize) -> Script {
 }
 
 pub(crate) fn analyze_exec(argv: &[&str]) -> Script {
+    if argv.is_empty() {
+        return Script::default();
+    }
     let mut words = Vec::with_capacity(argv.len());
     let mut offset = 0;
     for arg in argv {
