@@ -243,3 +243,35 @@ fn empty_and_comment_only() {
     assert_eq!(analyze("   # just a comment").commands.len(), 0);
     assert_eq!(analyze("").parse_error, None);
 }
+
+#[test]
+fn realistic_joined_run_line() {
+    // As handed over by the Dockerfile parser: continuations joined, the
+    // indentation tabs of the following lines kept.
+    let s = "set -eux; \tpython -m venv /opt/venv \t&& . /opt/venv/bin/activate \
+             \t&& PIP_NO_CACHE_DIR=1 pip install -r requirements.txt \
+             \t&& if [ \"$APP_ENV\" = dev ]; then pip install -r dev.txt; fi \
+             \t&& useradd --create-home --uid 10001 app";
+    let script = analyze(s);
+    assert_eq!(script.parse_error, None);
+    check_spans(s, &script);
+    let kinds: Vec<&str> = invocations(&script)
+        .iter()
+        .map(|i| match &i.tool {
+            ToolInvocation::VenvCreate(_) => "venv",
+            ToolInvocation::Pip(_) => "pip",
+            ToolInvocation::UserAdd(_) => "user",
+            _ => "other",
+        })
+        .collect();
+    assert_eq!(kinds, ["venv", "pip", "pip", "user"]);
+    let inv = invocations(&script);
+    let first_pip = &script.commands[inv[1].command];
+    assert!(!first_pip.conditional);
+    assert_eq!(first_pip.connector, Connector::And);
+    assert!(script.commands[inv[2].command].conditional);
+    let ToolInvocation::Pip(p) = &inv[2].tool else {
+        panic!("expected pip");
+    };
+    assert_eq!(&s[p.requirement_files[0].span.clone()], "dev.txt");
+}
