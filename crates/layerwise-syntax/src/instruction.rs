@@ -176,6 +176,9 @@ pub struct Instruction {
     pub heredocs: Vec<Heredoc>,
     /// Comment lines inside the continuation.
     pub comments: Vec<Comment>,
+    /// Whitespace-only lines inside the continuation (BuildKit warns about
+    /// these: "empty continuation line"), line ends included.
+    pub empty_continuation_lines: Vec<Span>,
     /// Typed flag values for the instructions that take flags.
     pub details: Details,
 }

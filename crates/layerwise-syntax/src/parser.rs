@@ -184,6 +184,7 @@ impl<'s> Parser<'s> {
         let mut ll = LogicalLine::new(trimmed_start);
         ll.push(self.src, trimmed_start, trimmed_start + keep);
         let mut comments = Vec::new();
+        let mut empty_lines = Vec::new();
         let mut pos = first.end;
         while continues {
             let Some(line) = self.line_at(pos) else {
@@ -200,6 +201,7 @@ impl<'s> Parser<'s> {
                 continue;
             }
             if trimmed.is_empty() {
+                empty_lines.push(Span::new(line.start, line.end));
                 continue;
             }
             let (keep, more) = self.continuation(content);
@@ -210,6 +212,7 @@ impl<'s> Parser<'s> {
         let mut errors = Vec::new();
         let mut inst = build_instruction(&ll, 0, ll.text.len(), self.escape, &mut errors);
         inst.comments = comments;
+        inst.empty_continuation_lines = empty_lines;
 
         let heredoc_kind = inst.onbuild_trigger().map_or(inst.kind, |t| t.kind);
         let exec = inst
@@ -329,6 +332,7 @@ fn build_instruction(
         arguments_span: ll.span(args_start, args_end),
         heredocs: Vec::new(),
         comments: Vec::new(),
+        empty_continuation_lines: Vec::new(),
         details,
     };
     // BuildKit stops at a parser-level error; the instruction-level checks

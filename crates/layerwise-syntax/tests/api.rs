@@ -50,6 +50,8 @@ fn spans_survive_line_continuations() {
     let run = df.instructions().nth(1).unwrap();
     assert_eq!(run.comments.len(), 1);
     assert_eq!(df.text(run.comments[0].text), "# note");
+    assert_eq!(run.empty_continuation_lines.len(), 1);
+    assert_eq!(df.position(run.empty_continuation_lines[0].start).line, 4);
     let mount_flag = run.flag("mount").unwrap();
     assert_eq!(
         df.text(mount_flag.span),

@@ -50,6 +50,7 @@ fn instruction_spans(inst: &Instruction, out: &mut Vec<Span>) {
     for c in &inst.comments {
         out.extend([c.span, c.text]);
     }
+    out.extend(inst.empty_continuation_lines.iter().copied());
     if let Details::Run(run) = &inst.details {
         for m in &run.mounts {
             out.push(m.span);
