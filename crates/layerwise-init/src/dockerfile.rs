@@ -97,12 +97,13 @@ fn production_stage(out: &mut Writer, plan: &BuildPlan) {
     if !plan.runtime_packages.is_empty() {
         apt_install(out, &plan.runtime_packages);
     }
+    // A real home directory: servers such as gunicorn keep sockets and caches there.
     out.run(
         &[],
         &[
             format!("groupadd --system {APP_USER}"),
             format!(
-                "useradd --system --gid {APP_USER} --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin {APP_USER}"
+                "useradd --system --gid {APP_USER} --create-home --home-dir /home/{APP_USER} --shell /usr/sbin/nologin {APP_USER}"
             ),
         ],
     );
