@@ -338,6 +338,11 @@ impl<'a> Lexer<'a> {
                     result.push_str(&value);
                     words.add_string(&value, start, self.pos);
                 }
+                '<' => {
+                    let value = self.process_possible_heredoc();
+                    result.push_str(&value);
+                    words.add_raw_string(&value, start, self.pos);
+                }
                 '\'' => {
                     let value = self.process_single_quote()?;
                     result.push_str(&value);
@@ -373,6 +378,22 @@ impl<'a> Lexer<'a> {
             ));
         }
         Ok((result, words.finish()))
+    }
+
+    /// `<<` keeps the blanks that follow it in the same word, so that
+    /// `<<  EOF` stays one heredoc marker.
+    fn process_possible_heredoc(&mut self) -> String {
+        self.next();
+        if self.peek() != Some('<') {
+            return "<".to_string();
+        }
+        self.next();
+        let mut marker = "<<".to_string();
+        while let Some(c) = self.peek().filter(|c| matches!(c, ' ' | '\t' | '\r')) {
+            self.next();
+            marker.push(c);
+        }
+        marker
     }
 
     fn process_single_quote(&mut self) -> Result<String, ExpandError> {
@@ -511,6 +532,9 @@ impl<'a> Lexer<'a> {
                     }
                 }
                 let raw = ch == '#' || ch == '%';
+                if null_is_unset && raw {
+                    return err(format!("unsupported modifier ({modifier}) in substitution"));
+                }
                 let word = match self.process_stop_on(Some('}'), raw) {
                     Ok((word, _)) => word,
                     Err(e) => {
@@ -806,6 +830,10 @@ mod tests {
         assert!(w("'abc").is_err());
         assert!(w("\"abc").is_err());
         assert!(w("${A!x}").is_err());
+        assert_eq!(
+            w("${A:#a}").unwrap_err().message,
+            "unsupported modifier (:#) in substitution"
+        );
     }
 
     #[test]
@@ -823,6 +851,9 @@ mod tests {
         assert_eq!(words("\"$SP\""), ["x  y"]);
         assert_eq!(words("a\\ b 'c d'"), ["a b", "c d"]);
         assert_eq!(words("'' x"), ["x"]);
+        // `<<` keeps the blanks after it, as heredoc markers need.
+        assert_eq!(words("cat <<  EOF > f"), ["cat", "<<  EOF", ">", "f"]);
+        assert_eq!(words("a<b"), ["a<b"]);
     }
 
     #[test]

@@ -81,6 +81,8 @@ pub(crate) fn parse_marker(word: &str) -> Option<Marker> {
         Some(r) => (true, r),
         None => (false, rest),
     };
+    // Blanks between `<<` and the delimiter (Go's `\s*`).
+    let rest = rest.trim_start_matches(['\t', '\n', '\u{0c}', '\r', ' ']);
     if rest.is_empty() || rest.contains('<') {
         return None;
     }
@@ -126,6 +128,16 @@ mod tests {
         );
         let m = parse_marker("<<'E'OF").unwrap();
         assert_eq!((m.name.as_str(), m.expand), ("EOF", false));
+        assert_eq!(parse_marker("<<  EOF").unwrap().name, "EOF");
+        assert_eq!(parse_marker("<< -EOF").unwrap().name, "-EOF");
+        assert_eq!(parse_marker("<<$EOF").unwrap().name, "$EOF");
+        let m = parse_marker("<<'one two'").unwrap();
+        assert_eq!((m.name.as_str(), m.expand), ("one two", false));
+        let m = parse_marker("<<eo\\'f").unwrap();
+        assert_eq!((m.name.as_str(), m.expand), ("eo'f", true));
+        let m = parse_marker("<<'e'o\\'f").unwrap();
+        assert_eq!((m.name.as_str(), m.expand), ("eo'f", false));
+        assert!(parse_marker("<<EOF sh").is_none());
         assert!(parse_marker("<<").is_none());
         assert!(parse_marker("a<<EOF").is_none());
         assert!(parse_marker("<<<EOF").is_none());
@@ -138,6 +150,11 @@ mod tests {
         assert_eq!(names, ["a", "b"]);
         assert_eq!((markers[1].start, markers[1].end), (9, 13));
         assert!(find_markers("RUN echo '<<EOF").is_empty());
+        let markers = find_markers("RUN <<  EOF  > foo");
+        assert_eq!(markers[0].name, "EOF");
+        assert_eq!((markers[0].start, markers[0].end), (4, 11));
+        // `<<-` followed by a blank is not a marker once the line is split.
+        assert!(find_markers("RUN <<- EOF").is_empty());
     }
 
     #[test]
