@@ -99,6 +99,8 @@ fn accepted_flags(kind: InstructionKind) -> &'static [(&'static str, FlagType)] 
             ("unpack", Bool),
         ],
         InstructionKind::From => &[("platform", Text)],
+        // `ARG --required` (read it with `Instruction::flag("required")`).
+        InstructionKind::Arg => &[("required", Bool)],
         InstructionKind::Healthcheck => &[
             ("interval", Text),
             ("timeout", Text),

@@ -12,3 +12,5 @@ ARG =nodefault
 ARG
 LABEL
 ENV
+ARG --required TOKEN
+ARG --required=maybe X
