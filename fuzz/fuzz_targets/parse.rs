@@ -20,7 +20,10 @@ fuzz_target!(|data: &[u8]| {
         if let Item::Instruction(inst) = item {
             for flag in &inst.flags {
                 assert!(flag.span.start >= inst.span.start && flag.span.end <= inst.span.end);
-                assert!(source.is_char_boundary(flag.span.start) && source.is_char_boundary(flag.span.end));
+                assert!(
+                    source.is_char_boundary(flag.span.start)
+                        && source.is_char_boundary(flag.span.end)
+                );
             }
             for heredoc in &inst.heredocs {
                 assert!(heredoc.body.end <= inst.span.end);

@@ -63,7 +63,7 @@ impl Dockerfile {
         })
     }
 
-    /// Problems found while parsing, in source order per instruction.
+    /// Problems found while parsing, in source order.
     pub fn errors(&self) -> &[ParseError] {
         &self.errors
     }

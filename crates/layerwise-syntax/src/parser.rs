@@ -45,6 +45,8 @@ pub fn parse(source: &str) -> Dockerfile {
     };
     parser.run();
     let escape = parser.escape;
+    // Checks run per layer (flags, then arguments); report in source order.
+    parser.errors.sort_by_key(|e| e.span.start);
     if !parser
         .items
         .iter()
@@ -296,7 +298,9 @@ fn build_instruction(
     } else {
         parse_arguments(kind, ll, args_start, args_end, escape, errors)
     };
-    let arguments_failed = errors.len() != errors_before;
+    // Errors inside an ONBUILD trigger belong to the trigger; they must not
+    // hide the checks of ONBUILD itself.
+    let arguments_failed = kind != InstructionKind::Onbuild && errors.len() != errors_before;
     let (flags, value_offsets): (Vec<_>, Vec<_>) = extracted
         .into_iter()
         .map(|e| (e.flag, e.value_offsets))
