@@ -52,6 +52,9 @@ pub struct ExpandOptions {
     pub raw_quotes: bool,
     /// Keep escape characters in the output.
     pub raw_escapes: bool,
+    /// Treat quotes as ordinary characters, as BuildKit does when it expands
+    /// the body of a `COPY <<EOF` heredoc.
+    pub skip_quotes: bool,
 }
 
 impl Default for ExpandOptions {
@@ -61,6 +64,7 @@ impl Default for ExpandOptions {
             skip_unset: false,
             raw_quotes: false,
             raw_escapes: false,
+            skip_quotes: false,
         }
     }
 }
@@ -167,6 +171,7 @@ pub(crate) fn split_raw_words(text: &str) -> Option<Vec<PositionedWord>> {
         skip_unset: true,
         raw_quotes: true,
         raw_escapes: true,
+        skip_quotes: false,
     };
     let none = |_: &str| None;
     let mut lexer = Lexer::new(text, &none, options);
@@ -184,6 +189,7 @@ pub(crate) fn split_words_keep_unset(text: &str, raw_quotes: bool) -> Option<Vec
         skip_unset: true,
         raw_quotes,
         raw_escapes: false,
+        skip_quotes: false,
     };
     let none = |_: &str| None;
     let mut lexer = Lexer::new(text, &none, options);
@@ -343,12 +349,12 @@ impl<'a> Lexer<'a> {
                     result.push_str(&value);
                     words.add_raw_string(&value, start, self.pos);
                 }
-                '\'' => {
+                '\'' if !self.options.skip_quotes => {
                     let value = self.process_single_quote()?;
                     result.push_str(&value);
                     words.add_raw_string(&value, start, self.pos);
                 }
-                '"' => {
+                '"' if !self.options.skip_quotes => {
                     let value = self.process_double_quote()?;
                     result.push_str(&value);
                     words.add_raw_string(&value, start, self.pos);
@@ -871,6 +877,16 @@ mod tests {
         };
         let e = expand("$X ${Y} ${Z:-d} $A", &env, &options).unwrap();
         assert_eq!(e.result, "$X ${Y} ${Z:-d} a");
+    }
+
+    #[test]
+    fn heredoc_bodies_keep_quotes() {
+        let options = ExpandOptions {
+            skip_quotes: true,
+            ..ExpandOptions::default()
+        };
+        let e = expand("echo '$A' \"$A\"\n", &env, &options).unwrap();
+        assert_eq!(e.result, "echo 'a' \"a\"\n");
     }
 
     #[test]
