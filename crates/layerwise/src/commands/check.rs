@@ -1,0 +1,338 @@
+//! `layerwise check`: lint Dockerfiles and report in the chosen format.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, Result, bail};
+use clap::{Args, ValueEnum};
+use layerwise_rules::{Diagnostic, Project, Settings, Severity};
+use layerwise_syntax::Dockerfile;
+
+use crate::exit;
+use crate::output::{self, Format};
+
+/// Lint Dockerfiles for slow rebuilds, large images and unsafe defaults.
+#[derive(Args, Debug)]
+pub struct CheckArgs {
+    /// Dockerfiles or project directories (default: the current directory).
+    pub paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Only run these rules (codes, prefixes, names, categories, Docker check
+    /// names or hadolint codes; comma-separated or repeated).
+    #[arg(long, value_delimiter = ',')]
+    pub select: Vec<String>,
+    /// Do not run these rules.
+    #[arg(long, value_delimiter = ',')]
+    pub ignore: Vec<String>,
+    /// Exit with 1 when a finding is at or above this severity.
+    #[arg(long, value_enum)]
+    pub fail_on: Option<Level>,
+    /// Only report findings at or above this severity.
+    #[arg(long, value_enum)]
+    pub severity: Option<Level>,
+    /// A build argument, as for `docker build --build-arg NAME=value`.
+    #[arg(long = "build-arg", value_name = "NAME=VALUE")]
+    pub build_args: Vec<String>,
+    /// The stage that is built (default: the last one).
+    #[arg(long)]
+    pub target: Option<String>,
+    /// The build context directory, for rules about the context
+    /// (default: the directory given as PATH; none for a file).
+    #[arg(long)]
+    pub context: Option<PathBuf>,
+    /// Use this configuration file instead of searching for one.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Ignore configuration files.
+    #[arg(long, conflicts_with = "config")]
+    pub isolated: bool,
+}
+
+/// A severity on the command line.
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum Level {
+    Info,
+    Warning,
+    Error,
+}
+
+impl From<Level> for Severity {
+    fn from(l: Level) -> Severity {
+        match l {
+            Level::Info => Severity::Info,
+            Level::Warning => Severity::Warning,
+            Level::Error => Severity::Error,
+        }
+    }
+}
+
+/// The outcome for one file.
+pub struct FileReport {
+    /// The path as given or found, for display.
+    pub path: String,
+    pub file: Option<Dockerfile>,
+    /// `line:col: message` problems that stop the file from being checked.
+    pub errors: Vec<(usize, usize, String)>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Configuration read from `layerwise.toml` or `[tool.layerwise]`.
+#[derive(Clone, Debug, Default)]
+pub struct Config {
+    pub path: Option<PathBuf>,
+    pub select: Vec<String>,
+    pub ignore: Vec<String>,
+    pub fail_on: Option<Severity>,
+    pub severity: BTreeMap<String, Severity>,
+}
+
+pub fn run(args: CheckArgs) -> Result<u8> {
+    let paths = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths.clone() };
+    let mut targets: Vec<(PathBuf, Option<PathBuf>)> = Vec::new();
+    let mut reports = Vec::new();
+    for path in &paths {
+        if path.is_dir() {
+            let found = find_dockerfiles(path);
+            if found.is_empty() {
+                eprintln!("warning: no Dockerfile found in {}", path.display());
+            }
+            let context = args.context.clone().unwrap_or_else(|| path.clone());
+            targets.extend(found.into_iter().map(|f| (f, Some(context.clone()))));
+        } else if path.is_file() {
+            targets.push((path.clone(), args.context.clone()));
+        } else {
+            reports.push(FileReport {
+                path: path.display().to_string(),
+                file: None,
+                errors: vec![(0, 0, "no such file or directory".to_string())],
+                diagnostics: Vec::new(),
+            });
+        }
+    }
+    let mut build_args = BTreeMap::new();
+    for b in &args.build_args {
+        match b.split_once('=') {
+            Some((k, v)) => build_args.insert(k.to_string(), v.to_string()),
+            None => build_args.insert(b.clone(), std::env::var(b).unwrap_or_default()),
+        };
+    }
+    let explicit = match &args.config {
+        Some(p) => Some(load_config(p)?.with_context(|| format!("{}: no [tool.layerwise] table", p.display()))?),
+        None => None,
+    };
+    let mut projects: BTreeMap<PathBuf, Project> = BTreeMap::new();
+    let mut fail_on = Severity::Warning;
+    for (path, context) in targets {
+        let config = if args.isolated {
+            Config::default()
+        } else if let Some(c) = &explicit {
+            c.clone()
+        } else {
+            find_config(&path)?
+        };
+        let mut settings = Settings::default();
+        settings.model.build_args = build_args.clone();
+        settings.model.target = args.target.clone();
+        let select = if args.select.is_empty() { config.select.clone() } else { args.select.clone() };
+        let ignore: Vec<String> = config.ignore.iter().chain(&args.ignore).cloned().collect();
+        let origin = config.path.as_ref().map_or("command line".to_string(), |p| p.display().to_string());
+        settings.select(&select, &ignore).map_err(|e| anyhow::anyhow!("{origin}: {e}"))?;
+        for (key, sev) in &config.severity {
+            settings.set_severity(key, *sev).map_err(|e| anyhow::anyhow!("{origin}: {e}"))?;
+        }
+        fail_on = args.fail_on.map(Severity::from).or(config.fail_on).unwrap_or(fail_on);
+        let project = context.map(|dir| projects.entry(dir.clone()).or_insert_with(|| Project::load(&dir)).clone());
+        reports.push(check_file(&path, &settings, project.as_ref()));
+    }
+    let min = args.severity.map(Severity::from).unwrap_or(Severity::Info);
+    for r in &mut reports {
+        r.diagnostics.retain(|d| d.severity >= min);
+    }
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    output::write(&mut out, args.format, &reports)?;
+    let input_error = reports.iter().any(|r| !r.errors.is_empty());
+    if args.format != Format::Human {
+        for r in &reports {
+            for (line, col, message) in &r.errors {
+                eprintln!("{}:{line}:{col}: error: {message}", r.path);
+            }
+        }
+    }
+    Ok(if input_error {
+        exit::INPUT_ERROR
+    } else if reports.iter().flat_map(|r| &r.diagnostics).any(|d| d.severity >= fail_on) {
+        exit::FINDINGS
+    } else {
+        exit::SUCCESS
+    })
+}
+
+fn check_file(path: &Path, settings: &Settings, project: Option<&Project>) -> FileReport {
+    let display = path.display().to_string();
+    let source = match std::fs::read(path) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(s) => s,
+            Err(_) => {
+                return FileReport {
+                    path: display,
+                    file: None,
+                    errors: vec![(1, 1, "not valid UTF-8".to_string())],
+                    diagnostics: Vec::new(),
+                };
+            }
+        },
+        Err(e) => {
+            return FileReport {
+                path: display,
+                file: None,
+                errors: vec![(0, 0, e.to_string())],
+                diagnostics: Vec::new(),
+            };
+        }
+    };
+    let file = layerwise_syntax::parse(&source);
+    let errors: Vec<(usize, usize, String)> = file
+        .errors()
+        .iter()
+        .filter(|e| e.kind != layerwise_syntax::ParseErrorKind::NoInstructions || !source.trim().is_empty())
+        .map(|e| {
+            let p = file.position(e.span.start);
+            (p.line, p.column, e.message.clone())
+        })
+        .collect();
+    let diagnostics = if errors.is_empty() { layerwise_rules::check(&file, settings, project) } else { Vec::new() };
+    FileReport {
+        path: display,
+        file: Some(file),
+        errors,
+        diagnostics,
+    }
+}
+
+/// Whether a file name is one of the Dockerfile names layerwise looks for.
+pub fn is_dockerfile_name(name: &str) -> bool {
+    if name == "Dockerfile" || name == "Containerfile" || name.ends_with(".Dockerfile") || name.ends_with(".dockerfile") {
+        return true;
+    }
+    let Some(rest) = name.strip_prefix("Dockerfile.").or_else(|| name.strip_prefix("Containerfile.")) else {
+        return false;
+    };
+    !rest.is_empty() && !matches!(rest, "dockerignore" | "md" | "txt" | "orig" | "bak" | "swp") && !rest.ends_with(".dockerignore")
+}
+
+/// Dockerfiles under `dir`, recursively, skipping hidden and dependency directories.
+pub fn find_dockerfiles(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else { continue };
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let Ok(kind) = entry.file_type() else { continue };
+            if kind.is_dir() {
+                if !name.starts_with('.') && !matches!(name.as_str(), "node_modules" | "venv" | "target" | "__pycache__") {
+                    todo.push(entry.path());
+                }
+            } else if is_dockerfile_name(&name) {
+                out.push(entry.path());
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Finds the nearest configuration walking up from `file`.
+fn find_config(file: &Path) -> Result<Config> {
+    let start = std::fs::canonicalize(file).unwrap_or_else(|_| file.to_path_buf());
+    let mut dir = start.parent();
+    while let Some(d) = dir {
+        for name in ["layerwise.toml", ".layerwise.toml", "pyproject.toml"] {
+            let candidate = d.join(name);
+            if candidate.is_file()
+                && let Some(config) = load_config(&candidate)?
+            {
+                return Ok(config);
+            }
+        }
+        dir = d.parent();
+    }
+    Ok(Config::default())
+}
+
+/// Reads a configuration file; `None` for a pyproject.toml without `[tool.layerwise]`.
+pub fn load_config(path: &Path) -> Result<Option<Config>> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("{}: cannot read", path.display()))?;
+    let doc: toml::Table = toml::from_str(&text).map_err(|e| {
+        let (line, col) = e.span().map_or((0, 0), |s| line_col(&text, s.start));
+        anyhow::anyhow!("{}:{line}:{col}: {}", path.display(), e.message())
+    })?;
+    let is_pyproject = path.file_name().is_some_and(|n| n == "pyproject.toml");
+    let table = if is_pyproject {
+        match doc.get("tool").and_then(|t| t.get("layerwise")) {
+            Some(toml::Value::Table(t)) => t.clone(),
+            Some(_) => bail!("{}: [tool.layerwise] must be a table", path.display()),
+            None => return Ok(None),
+        }
+    } else {
+        doc
+    };
+    let mut config = Config {
+        path: Some(path.to_path_buf()),
+        ..Config::default()
+    };
+    let strings = |key: &str, v: &toml::Value| -> Result<Vec<String>> {
+        match v {
+            toml::Value::Array(items) => items
+                .iter()
+                .map(|i| i.as_str().map(str::to_string).ok_or_else(|| anyhow::anyhow!("{}: `{key}` must list strings", path.display())))
+                .collect(),
+            _ => bail!("{}: `{key}` must be an array of strings", path.display()),
+        }
+    };
+    let severity = |key: &str, v: &toml::Value| -> Result<Severity> {
+        v.as_str()
+            .and_then(Severity::parse)
+            .ok_or_else(|| anyhow::anyhow!("{}: `{key}` must be \"info\", \"warning\" or \"error\"", path.display()))
+    };
+    for (key, value) in &table {
+        match key.as_str() {
+            "select" => config.select = strings(key, value)?,
+            "ignore" => config.ignore = strings(key, value)?,
+            "fail-on" | "fail_on" => config.fail_on = Some(severity(key, value)?),
+            "severity" => {
+                let Some(t) = value.as_table() else { bail!("{}: `severity` must be a table", path.display()) };
+                for (rule, sev) in t {
+                    config.severity.insert(rule.clone(), severity(rule, sev)?);
+                }
+            }
+            other => bail!("{}: unknown configuration key `{other}`", path.display()),
+        }
+    }
+    Ok(Some(config))
+}
+
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dockerfile_names() {
+        for yes in ["Dockerfile", "Containerfile", "web.Dockerfile", "Dockerfile.prod"] {
+            assert!(is_dockerfile_name(yes), "{yes}");
+        }
+        for no in ["Dockerfile.dockerignore", "dockerfile.md", "README.md", "Dockerfile."] {
+            assert!(!is_dockerfile_name(no), "{no}");
+        }
+    }
+}
