@@ -36,7 +36,7 @@ use layerwise_syntax::{
 pub use image::ImageRef;
 pub use offsets::OffsetMap;
 pub use packages::{Manager, PythonInstall, SystemInstall};
-pub use shell::{Script, SimpleCommand, Word};
+pub use shell::{Script, Separator, SimpleCommand, Word};
 pub use tools::{Invocation, Tool};
 
 /// The PATH of most Linux base images.

@@ -150,8 +150,7 @@ pub fn invocations(script: &Script) -> Vec<Invocation> {
         let mut i = 0;
         let mut assignments = Vec::new();
         let mut sudo = false;
-        loop {
-            let Some(word) = words.get(i) else { break };
+        while let Some(word) = words.get(i) {
             if is_assignment(word) {
                 assignments.push(word.clone());
                 i += 1;

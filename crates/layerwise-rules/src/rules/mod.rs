@@ -1,6 +1,8 @@
 //! All rules, one per file, grouped by category.
 
+pub mod buildkit;
 pub mod cache;
+pub mod hadolint;
 pub mod helpers;
 pub mod security;
 pub mod size;
@@ -34,4 +36,28 @@ pub static RULES: &[&Rule] = &[
     &security::sudo::RULE,
     &security::shell_form_cmd::RULE,
     &security::unbuffered::RULE,
+    &buildkit::stage_name_casing::RULE,
+    &buildkit::from_as_casing::RULE,
+    &buildkit::no_empty_continuation::RULE,
+    &buildkit::instruction_casing::RULE,
+    &buildkit::stage_names::DUPLICATE,
+    &buildkit::stage_names::RESERVED,
+    &buildkit::maintainer::RULE,
+    &buildkit::from_args::UNDEFINED_ARG,
+    &buildkit::workdir_relative::RULE,
+    &buildkit::multiple_instructions::RULE,
+    &buildkit::legacy_key_value::RULE,
+    &buildkit::from_args::REDUNDANT_PLATFORM,
+    &buildkit::from_args::CONST_PLATFORM,
+    &buildkit::expose::PROTO_CASING,
+    &buildkit::expose::INVALID_FORMAT,
+    &buildkit::copy_ignored_file::RULE,
+    &hadolint::cd_in_run::RULE,
+    &hadolint::apt_pinning::PIN,
+    &hadolint::pip_pinning::RULE,
+    &hadolint::apt_pinning::RECOMMENDS,
+    &hadolint::add_instead_of_copy::RULE,
+    &hadolint::consecutive_run::RULE,
+    &hadolint::pipefail::RULE,
+    &hadolint::apt_pinning::YES,
 ];
