@@ -24,6 +24,10 @@ enum Command {
     Init(commands::init::InitArgs),
     /// Show the documentation of a rule.
     Rule(commands::rule::RuleArgs),
+    /// Build an image with BuildKit and show which steps ran and what they cost.
+    Build(commands::build::BuildArgs),
+    /// Check the Docker engine, BuildKit and the build cache.
+    Doctor(commands::doctor::DoctorArgs),
     /// Internal tools for inspecting what layerwise sees.
     #[command(subcommand)]
     Debug(commands::debug::DebugCommand),
@@ -42,6 +46,8 @@ fn main() -> ExitCode {
         Command::Check(args) => commands::check::run(args),
         Command::Init(args) => commands::init::run(args),
         Command::Rule(args) => commands::rule::run(args),
+        Command::Build(args) => commands::build::run(args),
+        Command::Doctor(args) => commands::doctor::run(args),
         Command::Debug(cmd) => commands::debug::run(cmd),
     };
     match outcome {

@@ -1,7 +1,9 @@
 //! One module per subcommand. Each exposes its clap arguments and a `run`
 //! function returning the process exit code (see `crate::exit`).
 
+pub mod build;
 pub mod check;
 pub mod debug;
+pub mod doctor;
 pub mod init;
 pub mod rule;

@@ -1,0 +1,284 @@
+//! Inline cache through a registry: build with `--cache-to type=inline`,
+//! push, empty the local build cache and image, rebuild with
+//! `--cache-from` and get cache hits. Runs a local registry (Debian's
+//! `docker-registry`) on a loopback port, which the engine treats as
+//! insecure without configuration.
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use layerwise_engine::testing::engine_available_or_skip;
+
+const REGISTRY: &str = "/usr/bin/docker-registry";
+
+fn required() -> bool {
+    std::env::var("LAYERWISE_REQUIRE_DOCKER").is_ok_and(|v| v == "1")
+}
+
+/// The registry binary, installing Debian's package when it is missing.
+fn registry_binary() -> Option<PathBuf> {
+    if Path::new(REGISTRY).is_file() {
+        return Some(REGISTRY.into());
+    }
+    let install = || {
+        Command::new("apt-get")
+            .args(["install", "-y", "-q", "docker-registry"])
+            .env("DEBIAN_FRONTEND", "noninteractive")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    };
+    if !install() {
+        let _ = Command::new("apt-get")
+            .args(["update", "-q"])
+            .stdout(Stdio::null())
+            .status();
+        install();
+    }
+    Path::new(REGISTRY).is_file().then(|| REGISTRY.into())
+}
+
+/// A registry process, killed when dropped.
+struct Registry {
+    child: Child,
+    port: u16,
+    _storage: tempfile::TempDir,
+}
+
+impl Registry {
+    fn start(binary: &Path) -> Registry {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let storage = tempfile::tempdir().unwrap();
+        let config = storage.path().join("config.yml");
+        std::fs::write(
+            &config,
+            format!(
+                "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: {}\n\
+                 http:\n  addr: 127.0.0.1:{port}\n",
+                storage.path().join("data").display()
+            ),
+        )
+        .unwrap();
+        let child = Command::new(binary)
+            .arg("serve")
+            .arg(&config)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("docker-registry starts");
+        let registry = Registry {
+            child,
+            port,
+            _storage: storage,
+        };
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline {
+            if registry.answers() {
+                return registry;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!("the registry did not answer on 127.0.0.1:{port}");
+    }
+
+    fn answers(&self) -> bool {
+        let Ok(mut stream) = TcpStream::connect(("127.0.0.1", self.port)) else {
+            return false;
+        };
+        let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
+        if stream
+            .write_all(b"GET /v2/ HTTP/1.0\r\nHost: localhost\r\n\r\n")
+            .is_err()
+        {
+            return false;
+        }
+        let mut answer = String::new();
+        let _ = stream.read_to_string(&mut answer);
+        answer.starts_with("HTTP/1.") && answer.contains(" 200 ")
+    }
+}
+
+impl Drop for Registry {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn layerwise(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_layerwise"))
+        .args(args)
+        .output()
+        .expect("layerwise runs")
+}
+
+fn text(output: &Output) -> String {
+    format!(
+        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
+        output.status.code(),
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+/// (instruction, cached) of the report's non-FROM steps.
+fn report_steps(path: &Path) -> Vec<(String, bool)> {
+    let value: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    value["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["instruction"].as_str().unwrap().to_string(),
+                s["cached"].as_bool().unwrap(),
+            )
+        })
+        .filter(|(i, _)| !i.starts_with("FROM"))
+        .collect()
+}
+
+/// Same lock as build_engine.rs: pruning the cache must not race the
+/// tests that expect cache hits.
+struct CacheLock(PathBuf);
+
+impl CacheLock {
+    fn acquire() -> CacheLock {
+        let path = std::env::temp_dir().join("layerwise-build-cache-tests.lock");
+        let started = Instant::now();
+        loop {
+            if std::fs::create_dir(&path).is_ok() {
+                return CacheLock(path);
+            }
+            if started.elapsed().as_secs() > 600 {
+                let _ = std::fs::remove_dir(&path);
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+}
+
+impl Drop for CacheLock {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir(&self.0);
+    }
+}
+
+#[test]
+fn inline_cache_round_trips_through_a_registry() {
+    if !engine_available_or_skip() {
+        return;
+    }
+    let Some(binary) = registry_binary() else {
+        assert!(!required(), "docker-registry could not be installed");
+        eprintln!("skipped: docker-registry is not installed and could not be");
+        return;
+    };
+    let registry = Registry::start(&binary);
+    let _lock = CacheLock::acquire();
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    let token = format!("{}-{nanos}", std::process::id());
+    let image = format!(
+        "127.0.0.1:{}/layerwise-test-cache-{token}:v1",
+        registry.port
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("requirements.txt"),
+        format!("# {token}\nsix==1.16.0\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("app.py"),
+        "import six\nprint(six.__version__)\n",
+    )
+    .unwrap();
+    // Single stage: an inline cache describes the layers of the exported image only.
+    std::fs::write(
+        dir.path().join("Dockerfile"),
+        "FROM python:3.11-slim\n\
+         COPY requirements.txt /tmp/requirements.txt\n\
+         RUN --mount=type=cache,target=/root/.cache/pip pip install -r /tmp/requirements.txt\n\
+         COPY app.py /app/app.py\n",
+    )
+    .unwrap();
+    let project = dir.path().to_str().unwrap();
+    let first_report = dir.path().join("first.json");
+    let output = layerwise(&[
+        "build",
+        project,
+        "-t",
+        &image,
+        "--cache-to",
+        "type=inline",
+        "--progress",
+        "plain",
+        "--report",
+        "json",
+        first_report.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    assert!(
+        report_steps(&first_report)
+            .iter()
+            .all(|(_, cached)| !cached)
+    );
+
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let engine = layerwise_engine::Engine::connect().await.unwrap();
+        engine
+            .push(&image)
+            .await
+            .expect("push to the local registry");
+        engine
+            .prune_build_cache(true)
+            .await
+            .expect("build cache pruned");
+        engine.remove_image(&image).await.expect("image removed");
+        assert!(!engine.image_exists(&image).await.unwrap());
+    });
+
+    let second_report = dir.path().join("second.json");
+    let output = layerwise(&[
+        "build",
+        project,
+        "-t",
+        &image,
+        "--cache-from",
+        &image,
+        "--progress",
+        "plain",
+        "--report",
+        "json",
+        second_report.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    let steps = report_steps(&second_report);
+    assert_eq!(steps.len(), 3, "{steps:?}");
+    assert!(
+        steps.iter().all(|(_, cached)| *cached),
+        "steps come from the registry cache: {steps:?}"
+    );
+
+    runtime.block_on(async {
+        let engine = layerwise_engine::Engine::connect().await.unwrap();
+        let _ = engine.remove_image(&image).await;
+    });
+}
