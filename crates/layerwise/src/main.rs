@@ -28,6 +28,8 @@ enum Command {
     Build(commands::build::BuildArgs),
     /// Check the Docker engine, BuildKit and the build cache.
     Doctor(commands::doctor::DoctorArgs),
+    /// Measure cold builds, rebuilds after a code or dependency edit, and image size.
+    Bench(commands::bench::BenchArgs),
     /// Internal tools for inspecting what layerwise sees.
     #[command(subcommand)]
     Debug(commands::debug::DebugCommand),
@@ -48,6 +50,7 @@ fn main() -> ExitCode {
         Command::Rule(args) => commands::rule::run(args),
         Command::Build(args) => commands::build::run(args),
         Command::Doctor(args) => commands::doctor::run(args),
+        Command::Bench(args) => commands::bench::run(args),
         Command::Debug(cmd) => commands::debug::run(cmd),
     };
     match outcome {

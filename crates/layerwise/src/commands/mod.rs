@@ -1,6 +1,7 @@
 //! One module per subcommand. Each exposes its clap arguments and a `run`
 //! function returning the process exit code (see `crate::exit`).
 
+pub mod bench;
 pub mod build;
 pub mod check;
 pub mod debug;
