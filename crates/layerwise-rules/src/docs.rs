@@ -57,7 +57,7 @@ const NOT_COVERED: &[(&str, &str)] = &[
 pub fn rules_markdown() -> String {
     let mut out = String::new();
     out.push_str("# layerwise rules\n\n");
-    out.push_str("<!-- Generated from crates/layerwise-rules by `UPDATE_DOCS=1 cargo test -p layerwise-rules --test check_docs`. Do not edit. -->\n\n");
+    out.push_str("<!-- Generated from crates/layerwise-rules by `UPDATE_DOCS=1 cargo test -p layerwise-rules --test docs`. Do not edit. -->\n\n");
     out.push_str("Select or ignore rules by code (`LW101`), code prefix (`LW1`), category name (`cache`), rule name (`copy-before-install`), or the Docker build-check name or hadolint code a rule covers (`JSONArgsRecommended`, `DL3025`). `# hadolint ignore=DL3008` and `# check=skip=JSONArgsRecommended` are honoured for the covering rules.\n\n");
     out.push_str("| Code | Name | Severity | Fix | Covers |\n|---|---|---|---|---|\n");
     for rule in registry::all() {

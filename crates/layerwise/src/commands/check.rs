@@ -89,7 +89,11 @@ pub struct Config {
 }
 
 pub fn run(args: CheckArgs) -> Result<u8> {
-    let paths = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths.clone() };
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
     let mut targets: Vec<(PathBuf, Option<PathBuf>)> = Vec::new();
     let mut reports = Vec::new();
     for path in &paths {
@@ -119,7 +123,10 @@ pub fn run(args: CheckArgs) -> Result<u8> {
         };
     }
     let explicit = match &args.config {
-        Some(p) => Some(load_config(p)?.with_context(|| format!("{}: no [tool.layerwise] table", p.display()))?),
+        Some(p) => Some(
+            load_config(p)?
+                .with_context(|| format!("{}: no [tool.layerwise] table", p.display()))?,
+        ),
         None => None,
     };
     let mut projects: BTreeMap<PathBuf, Project> = BTreeMap::new();
@@ -135,15 +142,35 @@ pub fn run(args: CheckArgs) -> Result<u8> {
         let mut settings = Settings::default();
         settings.model.build_args = build_args.clone();
         settings.model.target = args.target.clone();
-        let select = if args.select.is_empty() { config.select.clone() } else { args.select.clone() };
+        let select = if args.select.is_empty() {
+            config.select.clone()
+        } else {
+            args.select.clone()
+        };
         let ignore: Vec<String> = config.ignore.iter().chain(&args.ignore).cloned().collect();
-        let origin = config.path.as_ref().map_or("command line".to_string(), |p| p.display().to_string());
-        settings.select(&select, &ignore).map_err(|e| anyhow::anyhow!("{origin}: {e}"))?;
+        let origin = config
+            .path
+            .as_ref()
+            .map_or("command line".to_string(), |p| p.display().to_string());
+        settings
+            .select(&select, &ignore)
+            .map_err(|e| anyhow::anyhow!("{origin}: {e}"))?;
         for (key, sev) in &config.severity {
-            settings.set_severity(key, *sev).map_err(|e| anyhow::anyhow!("{origin}: {e}"))?;
+            settings
+                .set_severity(key, *sev)
+                .map_err(|e| anyhow::anyhow!("{origin}: {e}"))?;
         }
-        fail_on = args.fail_on.map(Severity::from).or(config.fail_on).unwrap_or(fail_on);
-        let project = context.map(|dir| projects.entry(dir.clone()).or_insert_with(|| Project::load(&dir)).clone());
+        fail_on = args
+            .fail_on
+            .map(Severity::from)
+            .or(config.fail_on)
+            .unwrap_or(fail_on);
+        let project = context.map(|dir| {
+            projects
+                .entry(dir.clone())
+                .or_insert_with(|| Project::load(&dir))
+                .clone()
+        });
         reports.push(check_file(&path, &settings, project.as_ref()));
     }
     let min = args.severity.map(Severity::from).unwrap_or(Severity::Info);
@@ -163,7 +190,11 @@ pub fn run(args: CheckArgs) -> Result<u8> {
     }
     Ok(if input_error {
         exit::INPUT_ERROR
-    } else if reports.iter().flat_map(|r| &r.diagnostics).any(|d| d.severity >= fail_on) {
+    } else if reports
+        .iter()
+        .flat_map(|r| &r.diagnostics)
+        .any(|d| d.severity >= fail_on)
+    {
         exit::FINDINGS
     } else {
         exit::SUCCESS
@@ -197,13 +228,19 @@ fn check_file(path: &Path, settings: &Settings, project: Option<&Project>) -> Fi
     let errors: Vec<(usize, usize, String)> = file
         .errors()
         .iter()
-        .filter(|e| e.kind != layerwise_syntax::ParseErrorKind::NoInstructions || !source.trim().is_empty())
+        .filter(|e| {
+            e.kind != layerwise_syntax::ParseErrorKind::NoInstructions || !source.trim().is_empty()
+        })
         .map(|e| {
             let p = file.position(e.span.start);
             (p.line, p.column, e.message.clone())
         })
         .collect();
-    let diagnostics = if errors.is_empty() { layerwise_rules::check(&file, settings, project) } else { Vec::new() };
+    let diagnostics = if errors.is_empty() {
+        layerwise_rules::check(&file, settings, project)
+    } else {
+        Vec::new()
+    };
     FileReport {
         path: display,
         file: Some(file),
@@ -214,13 +251,22 @@ fn check_file(path: &Path, settings: &Settings, project: Option<&Project>) -> Fi
 
 /// Whether a file name is one of the Dockerfile names layerwise looks for.
 pub fn is_dockerfile_name(name: &str) -> bool {
-    if name == "Dockerfile" || name == "Containerfile" || name.ends_with(".Dockerfile") || name.ends_with(".dockerfile") {
+    if name == "Dockerfile"
+        || name == "Containerfile"
+        || name.ends_with(".Dockerfile")
+        || name.ends_with(".dockerfile")
+    {
         return true;
     }
-    let Some(rest) = name.strip_prefix("Dockerfile.").or_else(|| name.strip_prefix("Containerfile.")) else {
+    let Some(rest) = name
+        .strip_prefix("Dockerfile.")
+        .or_else(|| name.strip_prefix("Containerfile."))
+    else {
         return false;
     };
-    !rest.is_empty() && !matches!(rest, "dockerignore" | "md" | "txt" | "orig" | "bak" | "swp") && !rest.ends_with(".dockerignore")
+    !rest.is_empty()
+        && !matches!(rest, "dockerignore" | "md" | "txt" | "orig" | "bak" | "swp")
+        && !rest.ends_with(".dockerignore")
 }
 
 /// Dockerfiles under `dir`, recursively, skipping hidden and dependency directories.
@@ -228,12 +274,21 @@ pub fn find_dockerfiles(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let mut todo = vec![dir.to_path_buf()];
     while let Some(d) = todo.pop() {
-        let Ok(entries) = std::fs::read_dir(&d) else { continue };
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
         for entry in entries.flatten() {
             let name = entry.file_name().to_string_lossy().into_owned();
-            let Ok(kind) = entry.file_type() else { continue };
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
             if kind.is_dir() {
-                if !name.starts_with('.') && !matches!(name.as_str(), "node_modules" | "venv" | "target" | "__pycache__") {
+                if !name.starts_with('.')
+                    && !matches!(
+                        name.as_str(),
+                        "node_modules" | "venv" | "target" | "__pycache__"
+                    )
+                {
                     todo.push(entry.path());
                 }
             } else if is_dockerfile_name(&name) {
@@ -265,7 +320,8 @@ fn find_config(file: &Path) -> Result<Config> {
 
 /// Reads a configuration file; `None` for a pyproject.toml without `[tool.layerwise]`.
 pub fn load_config(path: &Path) -> Result<Option<Config>> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("{}: cannot read", path.display()))?;
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("{}: cannot read", path.display()))?;
     let doc: toml::Table = toml::from_str(&text).map_err(|e| {
         let (line, col) = e.span().map_or((0, 0), |s| line_col(&text, s.start));
         anyhow::anyhow!("{}:{line}:{col}: {}", path.display(), e.message())
@@ -288,15 +344,22 @@ pub fn load_config(path: &Path) -> Result<Option<Config>> {
         match v {
             toml::Value::Array(items) => items
                 .iter()
-                .map(|i| i.as_str().map(str::to_string).ok_or_else(|| anyhow::anyhow!("{}: `{key}` must list strings", path.display())))
+                .map(|i| {
+                    i.as_str().map(str::to_string).ok_or_else(|| {
+                        anyhow::anyhow!("{}: `{key}` must list strings", path.display())
+                    })
+                })
                 .collect(),
             _ => bail!("{}: `{key}` must be an array of strings", path.display()),
         }
     };
     let severity = |key: &str, v: &toml::Value| -> Result<Severity> {
-        v.as_str()
-            .and_then(Severity::parse)
-            .ok_or_else(|| anyhow::anyhow!("{}: `{key}` must be \"info\", \"warning\" or \"error\"", path.display()))
+        v.as_str().and_then(Severity::parse).ok_or_else(|| {
+            anyhow::anyhow!(
+                "{}: `{key}` must be \"info\", \"warning\" or \"error\"",
+                path.display()
+            )
+        })
     };
     for (key, value) in &table {
         match key.as_str() {
@@ -304,7 +367,9 @@ pub fn load_config(path: &Path) -> Result<Option<Config>> {
             "ignore" => config.ignore = strings(key, value)?,
             "fail-on" | "fail_on" => config.fail_on = Some(severity(key, value)?),
             "severity" => {
-                let Some(t) = value.as_table() else { bail!("{}: `severity` must be a table", path.display()) };
+                let Some(t) = value.as_table() else {
+                    bail!("{}: `severity` must be a table", path.display())
+                };
                 for (rule, sev) in t {
                     config.severity.insert(rule.clone(), severity(rule, sev)?);
                 }
@@ -328,10 +393,20 @@ mod tests {
 
     #[test]
     fn dockerfile_names() {
-        for yes in ["Dockerfile", "Containerfile", "web.Dockerfile", "Dockerfile.prod"] {
+        for yes in [
+            "Dockerfile",
+            "Containerfile",
+            "web.Dockerfile",
+            "Dockerfile.prod",
+        ] {
             assert!(is_dockerfile_name(yes), "{yes}");
         }
-        for no in ["Dockerfile.dockerignore", "dockerfile.md", "README.md", "Dockerfile."] {
+        for no in [
+            "Dockerfile.dockerignore",
+            "dockerfile.md",
+            "README.md",
+            "Dockerfile.",
+        ] {
             assert!(!is_dockerfile_name(no), "{no}");
         }
     }

@@ -7,7 +7,9 @@ use layerwise_rules::Severity;
 use crate::commands::check::FileReport;
 
 fn escape_data(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 fn escape_property(s: &str) -> String {
@@ -18,7 +20,11 @@ pub fn write(out: &mut dyn Write, reports: &[FileReport]) -> std::io::Result<()>
     for report in reports {
         let file = escape_property(&report.path);
         for (line, col, message) in &report.errors {
-            writeln!(out, "::error file={file},line={line},col={col}::{}", escape_data(message))?;
+            writeln!(
+                out,
+                "::error file={file},line={line},col={col}::{}",
+                escape_data(message)
+            )?;
         }
         let Some(parsed) = &report.file else { continue };
         for d in &report.diagnostics {

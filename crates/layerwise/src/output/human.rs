@@ -15,7 +15,11 @@ struct Paint(bool);
 
 impl Paint {
     fn wrap(&self, code: &str, text: &str) -> String {
-        if self.0 { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_string() }
+        if self.0 {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
     }
 }
 
@@ -32,7 +36,12 @@ pub fn write(out: &mut dyn Write, reports: &[FileReport], color: bool) -> std::i
     let (mut errors, mut warnings, mut infos, mut fixable) = (0, 0, 0, 0);
     for report in reports {
         for (line, col, message) in &report.errors {
-            writeln!(out, "{}:{line}:{col}: {}: {message}", paint.wrap("1", &report.path), paint.wrap("1;31", "error"))?;
+            writeln!(
+                out,
+                "{}:{line}:{col}: {}: {message}",
+                paint.wrap("1", &report.path),
+                paint.wrap("1;31", "error")
+            )?;
             if let Some(file) = &report.file
                 && *line > 0
             {
@@ -58,12 +67,27 @@ pub fn write(out: &mut dyn Write, reports: &[FileReport], color: bool) -> std::i
                 paint.wrap("1", &report.path),
                 start.line,
                 start.column,
-                paint.wrap(severity_color(d.severity), &format!("{}[{}]", d.severity, d.code)),
+                paint.wrap(
+                    severity_color(d.severity),
+                    &format!("{}[{}]", d.severity, d.code)
+                ),
                 paint.wrap("2", d.name),
                 d.message
             )?;
-            let end_col = if end.line == start.line { end.column } else { usize::MAX };
-            frame(out, &paint, file, start.line, start.column, end_col, severity_color(d.severity))?;
+            let end_col = if end.line == start.line {
+                end.column
+            } else {
+                usize::MAX
+            };
+            frame(
+                out,
+                &paint,
+                file,
+                start.line,
+                start.column,
+                end_col,
+                severity_color(d.severity),
+            )?;
             if let Some(help) = &d.help {
                 writeln!(out, "   = {}: {help}", paint.wrap("1", "help"))?;
             }
@@ -81,7 +105,11 @@ pub fn write(out: &mut dyn Write, reports: &[FileReport], color: bool) -> std::i
     let input_errors: usize = reports.iter().map(|r| r.errors.len()).sum();
     if total == 0 && input_errors == 0 {
         let files = reports.len();
-        writeln!(out, "All checks passed ({files} file{}).", if files == 1 { "" } else { "s" })?;
+        writeln!(
+            out,
+            "All checks passed ({files} file{}).",
+            if files == 1 { "" } else { "s" }
+        )?;
     } else {
         write!(
             out,
@@ -92,7 +120,11 @@ pub fn write(out: &mut dyn Write, reports: &[FileReport], color: bool) -> std::i
             write!(out, "; {fixable} with a fix")?;
         }
         if input_errors > 0 {
-            write!(out, "; {input_errors} file error{}", if input_errors == 1 { "" } else { "s" })?;
+            write!(
+                out,
+                "; {input_errors} file error{}",
+                if input_errors == 1 { "" } else { "s" }
+            )?;
         }
         writeln!(out, ".")?;
     }
@@ -110,16 +142,27 @@ fn frame(
     color: &str,
 ) -> std::io::Result<()> {
     let index = file.line_index();
-    let Some(start) = index.line_start(line) else { return Ok(()) };
+    let Some(start) = index.line_start(line) else {
+        return Ok(());
+    };
     let end = index.line_start(line + 1).unwrap_or(file.source().len());
-    let text = file.source().get(start..end).unwrap_or("").trim_end_matches(['\n', '\r']);
+    let text = file
+        .source()
+        .get(start..end)
+        .unwrap_or("")
+        .trim_end_matches(['\n', '\r']);
     let text = text.replace('\t', " ");
     let width = line.to_string().len();
     let chars = text.chars().count();
     let from = col.max(1).min(chars + 1);
     let to = end_col.min(chars + 1).max(from + 1);
     writeln!(out, "{:width$} {}", "", paint.wrap("1;34", "|"))?;
-    writeln!(out, "{} {} {text}", paint.wrap("1;34", &line.to_string()), paint.wrap("1;34", "|"))?;
+    writeln!(
+        out,
+        "{} {} {text}",
+        paint.wrap("1;34", &line.to_string()),
+        paint.wrap("1;34", "|")
+    )?;
     writeln!(
         out,
         "{:width$} {} {}{}",

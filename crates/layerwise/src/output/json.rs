@@ -11,7 +11,9 @@ pub fn value(reports: &[FileReport]) -> Value {
     let mut errors = Vec::new();
     for report in reports {
         for (line, column, message) in &report.errors {
-            errors.push(json!({"file": report.path, "line": line, "column": column, "message": message}));
+            errors.push(
+                json!({"file": report.path, "line": line, "column": column, "message": message}),
+            );
         }
         let Some(file) = &report.file else { continue };
         for d in &report.diagnostics {

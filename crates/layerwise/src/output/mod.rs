@@ -40,4 +40,3 @@ pub fn write(out: &mut dyn Write, format: Format, reports: &[FileReport]) -> std
 pub fn range(file: &Dockerfile, span: Span) -> (Position, Position) {
     (file.position(span.start), file.position(span.end))
 }
-

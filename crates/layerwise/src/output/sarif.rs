@@ -53,7 +53,10 @@ pub fn value(reports: &[FileReport]) -> Value {
         let Some(file) = &report.file else { continue };
         for d in &report.diagnostics {
             let (start, end) = super::range(file, d.span);
-            let index = registry::all().iter().position(|r| r.code == d.code).unwrap_or(0);
+            let index = registry::all()
+                .iter()
+                .position(|r| r.code == d.code)
+                .unwrap_or(0);
             let mut text = d.message.clone();
             if let Some(help) = &d.help {
                 text = format!("{text}. Help: {help}");
