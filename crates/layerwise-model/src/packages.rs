@@ -68,9 +68,25 @@ pub struct PythonInstall {
     pub no_cache: Option<Word>,
     /// `--target`/`--prefix`/`--root` was given: files go to a custom place.
     pub custom_location: bool,
+    /// `--no-deps`: only the named packages, none of their dependencies.
+    pub no_deps: bool,
 }
 
 impl PythonInstall {
+    /// Whether this installs only the local project (`pip install --no-deps .`):
+    /// after the dependencies were installed from the manifests, this step
+    /// needs the sources and downloads nothing, so it belongs after `COPY . .`.
+    pub fn only_local_project(&self) -> bool {
+        self.no_deps
+            && self.requirement_files.is_empty()
+            && !self.packages.is_empty()
+            && self
+                .packages
+                .iter()
+                .chain(&self.editables)
+                .all(|p| p.value.starts_with('.') || p.value.starts_with('/'))
+    }
+
     /// Whether this install only upgrades the installer tooling itself
     /// (`pip install -U pip setuptools wheel`), which is cheap.
     pub fn only_tooling(&self) -> bool {
@@ -138,6 +154,7 @@ pub fn python_install(index: usize, inv: &Invocation) -> Option<PythonInstall> {
         user: None,
         no_cache: None,
         custom_location: false,
+        no_deps: false,
     };
     let mut seen_sub = false;
     let mut i = 0;
@@ -178,6 +195,7 @@ pub fn python_install(index: usize, inv: &Invocation) -> Option<PythonInstall> {
             "--no-cache-dir" | "--no-cache" => install.no_cache = Some(w.clone()),
             "-n" if manager == Manager::Uv => install.no_cache = Some(w.clone()),
             "--target" | "-t" | "--prefix" | "--root" => install.custom_location = true,
+            "--no-deps" => install.no_deps = true,
             _ => {}
         }
         if short_requirement(v).is_some() {

@@ -116,6 +116,17 @@ pub fn manifests(install: &PythonInstall, project: Option<&Project>) -> Vec<Stri
     out
 }
 
+/// `pip install --no-deps .`, or a `uv sync` (the project on top of the
+/// dependencies an earlier `uv sync --no-install-project` put in place).
+fn installs_only_the_project(run: &layerwise_model::Run, install: &PythonInstall) -> bool {
+    install.only_local_project()
+        || (install.manager == Manager::Uv
+            && run
+                .invocations
+                .get(install.invocation)
+                .is_some_and(|i| i.sub() == "sync"))
+}
+
 fn check(cx: &Context, out: &mut Vec<Finding>) {
     for stage in &cx.model.stages {
         let body: Vec<_> = cx.stage_body(stage).collect();
@@ -123,9 +134,17 @@ fn check(cx: &Context, out: &mut Vec<Finding>) {
             if !cx.is_whole_context_copy(ins) {
                 continue;
             }
+            // Dependencies already installed before the copy make a later
+            // install of the project itself cheap: it needs the sources.
+            let deps_installed_before = body[..pos].iter().any(|&(j, _)| {
+                cx.run(j)
+                    .is_some_and(|run| real_installs(run).next().is_some())
+            });
             let install = body[pos + 1..].iter().find_map(|&(j, _)| {
                 let run = cx.run(j)?;
-                real_installs(run).next().map(|i| (j, run, i))
+                real_installs(run)
+                    .find(|i| !(deps_installed_before && installs_only_the_project(run, i)))
+                    .map(|i| (j, run, i))
             });
             let Some((j, run, install)) = install else {
                 continue;
@@ -206,6 +225,22 @@ mod tests {
                 "FROM python:3.11\nCOPY --from=build . .\nRUN pip install x\n"
             ),
             ""
+        );
+    }
+
+    #[test]
+    fn quiet_for_the_project_itself_after_its_dependencies() {
+        let pip = "FROM python:3.11-slim\nCOPY pyproject.toml ./\nRUN pip install -r /tmp/req.txt\nCOPY . .\nRUN pip install --no-deps .\n";
+        assert_eq!(lint("LW101", pip), "");
+        let uv = "FROM python:3.11-slim\nCOPY pyproject.toml uv.lock ./\nRUN uv sync --frozen --no-install-project\nCOPY . .\nRUN uv sync --frozen --no-editable\n";
+        assert_eq!(lint("LW101", uv), "");
+        // Without the earlier install, the project install pulls every dependency.
+        let alone =
+            "FROM python:3.11-slim\nCOPY . .\nRUN pip install --no-deps .\nRUN pip install .\n";
+        assert!(
+            lint("LW101", alone).contains("LW101"),
+            "{}",
+            lint("LW101", alone)
         );
     }
 }
