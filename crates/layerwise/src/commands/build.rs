@@ -442,7 +442,12 @@ fn rows(dockerfile: &Dockerfile, steps: &[Step]) -> Vec<Row> {
                     .map_or_else(|| step.instruction.clone(), |o| o.instruction.clone()),
                 line: origin.map(|o| o.line),
                 cached: step.cached,
-                duration_s: round_ms(step.duration()),
+                // A cache hit costs nothing even when BuildKit timed its lookup.
+                duration_s: if step.cached {
+                    0.0
+                } else {
+                    round_ms(step.duration())
+                },
             }
         })
         .collect();
