@@ -60,7 +60,7 @@ pub struct BuildArgs {
     pub cache_to: Vec<String>,
     /// Build every service with a `build:` section of a compose file, in
     /// `depends_on` order (default: compose.yaml or docker-compose.yml in DIR).
-    #[arg(long, value_name = "FILE", num_args = 0..=1, default_missing_value = "")]
+    #[arg(long, value_name = "FILE", num_args = 0..=1, default_missing_value = ".")]
     pub compose: Option<PathBuf>,
     /// Write a report: `--report json FILE`.
     #[arg(long, num_args = 2, value_names = ["FORMAT", "FILE"])]
@@ -806,7 +806,7 @@ fn write_report(path: &Path, finished: &[Finished]) -> anyhow::Result<()> {
 
 /// The services of a compose file that have a `build:` section, dependencies first.
 fn compose_jobs(dir: &Path, file: &Path, base: &BuildOptions) -> Result<Vec<Job>, String> {
-    let path = if file.as_os_str().is_empty() {
+    let path = if file.as_os_str().is_empty() || file == Path::new(".") {
         [
             "compose.yaml",
             "compose.yml",
