@@ -13,6 +13,7 @@
 
 pub mod fixers;
 pub mod restructure;
+pub mod verify;
 pub mod write;
 
 use std::path::{Path, PathBuf};

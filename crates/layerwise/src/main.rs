@@ -20,6 +20,8 @@ struct Cli {
 enum Command {
     /// Lint Dockerfiles for slow rebuilds, large images and unsafe defaults.
     Check(commands::check::CheckArgs),
+    /// Apply the fixes of `check`: print a diff, or write with --write.
+    Fix(commands::fix::FixArgs),
     /// Generate the optimized Dockerfile, .dockerignore and compose.yaml for a Python project.
     Init(commands::init::InitArgs),
     /// Show the documentation of a rule.
@@ -46,6 +48,7 @@ fn main() -> ExitCode {
     };
     let outcome = match cli.command {
         Command::Check(args) => commands::check::run(args),
+        Command::Fix(args) => commands::fix::run(args),
         Command::Init(args) => commands::init::run(args),
         Command::Rule(args) => commands::rule::run(args),
         Command::Build(args) => commands::build::run(args),

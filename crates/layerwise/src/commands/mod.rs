@@ -6,5 +6,6 @@ pub mod build;
 pub mod check;
 pub mod debug;
 pub mod doctor;
+pub mod fix;
 pub mod init;
 pub mod rule;

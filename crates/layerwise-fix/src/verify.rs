@@ -1,0 +1,437 @@
+//! Proof on the engine: build the original and the fixed Dockerfile from
+//! copies of the context and compare what the images hold and how they run.
+//!
+//! Drives Debian's Docker 20.10 CLI with `DOCKER_BUILDKIT=1` (the engine's
+//! built-in BuildKit, no registry pulls beyond what the Dockerfiles name).
+//! Every image it tags is removed before returning.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+/// The CLI used, overridable with `LAYERWISE_DOCKER`. Not the first `docker`
+/// on PATH: a wrapper there may refuse BuildKit.
+pub fn docker_cli() -> PathBuf {
+    std::env::var_os("LAYERWISE_DOCKER")
+        .map_or_else(|| PathBuf::from("/usr/bin/docker"), PathBuf::from)
+}
+
+/// One side of the comparison.
+#[derive(Clone, Debug, Default)]
+pub struct Side {
+    pub cold: Duration,
+    /// Rebuild after a one-line code edit, with the cache warm.
+    pub code_edit: Option<Duration>,
+    /// `name==version` as `pip freeze` prints them, from the venv when there is one.
+    pub packages: BTreeMap<String, String>,
+    /// Files under the work dir with their SHA-256.
+    pub files: BTreeMap<String, String>,
+    pub config: BTreeMap<String, String>,
+}
+
+/// What the comparison found.
+#[derive(Clone, Debug, Default)]
+pub struct Report {
+    pub original: Side,
+    pub fixed: Side,
+    /// `name: original -> fixed` for version changes.
+    pub version_changes: Vec<String>,
+    pub only_original: Vec<String>,
+    pub only_fixed: Vec<String>,
+    pub files_only_original: Vec<String>,
+    pub files_only_fixed: Vec<String>,
+    pub files_changed: Vec<String>,
+    /// `KEY: original -> fixed` for CMD/ENTRYPOINT/ENV/EXPOSE/WORKDIR/USER.
+    pub config_changes: Vec<String>,
+}
+
+impl Report {
+    /// Same packages at the same versions, and the same app files.
+    pub fn equivalent(&self) -> bool {
+        self.version_changes.is_empty()
+            && self.only_fixed.is_empty()
+            && self.only_original.is_empty()
+            && self.files_changed.is_empty()
+            && self.files_only_original.is_empty()
+    }
+
+    /// A plain-text account for people.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        let secs = |d: Duration| format!("{:.1}s", d.as_secs_f64());
+        let edit = |s: &Side| s.code_edit.map_or("n/a".to_string(), secs);
+        out.push_str(&format!(
+            "builds: original {} cold, {} after a code edit; fixed {} cold, {} after a code edit\n",
+            secs(self.original.cold),
+            edit(&self.original),
+            secs(self.fixed.cold),
+            edit(&self.fixed)
+        ));
+        out.push_str(&format!(
+            "packages: {} in the original, {} in the fixed image\n",
+            self.original.packages.len(),
+            self.fixed.packages.len()
+        ));
+        let list = |out: &mut String, title: &str, items: &[String]| {
+            if !items.is_empty() {
+                out.push_str(&format!("{title}:\n"));
+                for i in items {
+                    out.push_str(&format!("  {i}\n"));
+                }
+            }
+        };
+        list(&mut out, "version changes", &self.version_changes);
+        list(
+            &mut out,
+            "packages only in the original",
+            &self.only_original,
+        );
+        list(
+            &mut out,
+            "packages only in the fixed image",
+            &self.only_fixed,
+        );
+        list(
+            &mut out,
+            "app files only in the original",
+            &self.files_only_original,
+        );
+        list(
+            &mut out,
+            "app files only in the fixed image",
+            &self.files_only_fixed,
+        );
+        list(&mut out, "app files that differ", &self.files_changed);
+        list(
+            &mut out,
+            "image configuration differences",
+            &self.config_changes,
+        );
+        out.push_str(if self.equivalent() {
+            "same packages and app files\n"
+        } else {
+            "the images differ (see above)\n"
+        });
+        out
+    }
+}
+
+/// Why verification could not finish.
+#[derive(Debug)]
+pub enum VerifyError {
+    /// No engine answers through the CLI.
+    Unavailable(String),
+    /// A build failed; `which` is `original` or `fixed`.
+    BuildFailed {
+        which: &'static str,
+        log: String,
+    },
+    Other(String),
+}
+
+impl std::fmt::Display for VerifyError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            VerifyError::Unavailable(m) => write!(f, "no Docker engine: {m}"),
+            VerifyError::BuildFailed { which, log } => {
+                write!(f, "the {which} Dockerfile does not build:\n{log}")
+            }
+            VerifyError::Other(m) => f.write_str(m),
+        }
+    }
+}
+
+impl std::error::Error for VerifyError {}
+
+/// What to build: the context, the Dockerfile's name inside it, and the two
+/// texts (with the `.dockerignore` each side sees).
+pub struct Input<'a> {
+    pub context: &'a Path,
+    pub dockerfile: &'a str,
+    pub original: &'a str,
+    pub fixed: &'a str,
+    pub fixed_dockerignore: Option<&'a str>,
+}
+
+/// Builds both sides and compares them.
+pub fn verify(input: &Input) -> Result<Report, VerifyError> {
+    let docker = docker_cli();
+    let ping = Command::new(&docker)
+        .args(["version", "--format", "{{.Server.Version}}"])
+        .output()
+        .map_err(|e| VerifyError::Unavailable(format!("{}: {e}", docker.display())))?;
+    if !ping.status.success() {
+        return Err(VerifyError::Unavailable(
+            String::from_utf8_lossy(&ping.stderr).trim().to_string(),
+        ));
+    }
+    let tmp =
+        tempfile::tempdir().map_err(|e| VerifyError::Other(format!("temporary directory: {e}")))?;
+    let tag = format!("layerwise-verify-{}-{}", std::process::id(), unique());
+    let mut tags = Vec::new();
+    let result = (|| {
+        let mut sides = Vec::new();
+        for (which, text, ignore) in [
+            ("original", input.original, None),
+            ("fixed", input.fixed, input.fixed_dockerignore),
+        ] {
+            let dir = tmp.path().join(which);
+            copy_tree(input.context, &dir)
+                .map_err(|e| VerifyError::Other(format!("copying the context: {e}")))?;
+            std::fs::write(dir.join(input.dockerfile), text)
+                .map_err(|e| VerifyError::Other(e.to_string()))?;
+            if let Some(ignore) = ignore {
+                std::fs::write(dir.join(".dockerignore"), ignore)
+                    .map_err(|e| VerifyError::Other(e.to_string()))?;
+            }
+            let image = format!("{tag}-{which}");
+            tags.push(image.clone());
+            let cold = build(&docker, &dir, input.dockerfile, &image)
+                .map_err(|log| VerifyError::BuildFailed { which, log })?;
+            let mut side = Side {
+                cold,
+                ..Side::default()
+            };
+            side.packages = packages(&docker, &image)?;
+            side.files = files(&docker, &image, input.dockerfile)?;
+            side.config = config(&docker, &image)?;
+            if let Some(py) = first_python_file(&dir) {
+                let mut text = std::fs::read_to_string(&py).unwrap_or_default();
+                text.push_str("\n# edited by layerwise fix --verify\n");
+                std::fs::write(&py, text).map_err(|e| VerifyError::Other(e.to_string()))?;
+                side.code_edit = Some(
+                    build(&docker, &dir, input.dockerfile, &image)
+                        .map_err(|log| VerifyError::BuildFailed { which, log })?,
+                );
+            }
+            sides.push(side);
+        }
+        let fixed = sides.pop().unwrap_or_default();
+        let original = sides.pop().unwrap_or_default();
+        Ok(compare(original, fixed))
+    })();
+    for t in &tags {
+        let _ = Command::new(&docker)
+            .args(["image", "rm", "-f", t])
+            .output();
+    }
+    result
+}
+
+fn unique() -> u128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos())
+}
+
+fn compare(original: Side, fixed: Side) -> Report {
+    let mut r = Report::default();
+    for (name, version) in &original.packages {
+        match fixed.packages.get(name) {
+            Some(v) if v == version => {}
+            Some(v) => r.version_changes.push(format!("{name}: {version} -> {v}")),
+            None => r.only_original.push(format!("{name}=={version}")),
+        }
+    }
+    for (name, version) in &fixed.packages {
+        if !original.packages.contains_key(name) {
+            r.only_fixed.push(format!("{name}=={version}"));
+        }
+    }
+    for (path, hash) in &original.files {
+        match fixed.files.get(path) {
+            Some(h) if h == hash => {}
+            Some(_) => r.files_changed.push(path.clone()),
+            None => r.files_only_original.push(path.clone()),
+        }
+    }
+    for path in fixed.files.keys() {
+        if !original.files.contains_key(path) {
+            r.files_only_fixed.push(path.clone());
+        }
+    }
+    let keys: std::collections::BTreeSet<&String> =
+        original.config.keys().chain(fixed.config.keys()).collect();
+    for k in keys {
+        let a = original.config.get(k).map_or("(unset)", String::as_str);
+        let b = fixed.config.get(k).map_or("(unset)", String::as_str);
+        if a != b {
+            r.config_changes.push(format!("{k}: {a} -> {b}"));
+        }
+    }
+    r.original = original;
+    r.fixed = fixed;
+    r
+}
+
+fn build(docker: &Path, dir: &Path, dockerfile: &str, image: &str) -> Result<Duration, String> {
+    let start = Instant::now();
+    let out = Command::new(docker)
+        .env("DOCKER_BUILDKIT", "1")
+        .args([
+            "build",
+            "--progress",
+            "plain",
+            "-f",
+            dockerfile,
+            "-t",
+            image,
+            ".",
+        ])
+        .current_dir(dir)
+        .output()
+        .map_err(|e| e.to_string())?;
+    if !out.status.success() {
+        let log = String::from_utf8_lossy(&out.stderr);
+        let tail: Vec<&str> = log.lines().rev().take(30).collect();
+        return Err(tail.into_iter().rev().collect::<Vec<_>>().join("\n"));
+    }
+    Ok(start.elapsed())
+}
+
+fn run_in(docker: &Path, image: &str, script: &str) -> Result<String, VerifyError> {
+    let out = Command::new(docker)
+        .args([
+            "run",
+            "--rm",
+            "--network",
+            "none",
+            "--entrypoint",
+            "/bin/sh",
+            image,
+            "-c",
+            script,
+        ])
+        .output()
+        .map_err(|e| VerifyError::Other(e.to_string()))?;
+    if !out.status.success() {
+        return Err(VerifyError::Other(format!(
+            "running `{script}` in {image}: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        )));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// `pip freeze` of the venv the image runs with, else of the system Python.
+fn packages(docker: &Path, image: &str) -> Result<BTreeMap<String, String>, VerifyError> {
+    let text = run_in(
+        docker,
+        image,
+        "if [ -n \"$VIRTUAL_ENV\" ] && [ -x \"$VIRTUAL_ENV/bin/python\" ]; then \"$VIRTUAL_ENV/bin/python\" -m pip freeze; else python -m pip freeze; fi",
+    )?;
+    Ok(text
+        .lines()
+        .filter_map(|l| {
+            let (name, version) = l.split_once("==").or_else(|| l.split_once(" @ "))?;
+            Some((
+                name.trim().to_ascii_lowercase().replace('_', "-"),
+                version.trim().to_string(),
+            ))
+        })
+        .collect())
+}
+
+/// The files under the image's work dir, without bytecode and build files.
+fn files(
+    docker: &Path,
+    image: &str,
+    dockerfile: &str,
+) -> Result<BTreeMap<String, String>, VerifyError> {
+    let text = run_in(
+        docker,
+        image,
+        "find . -type f ! -name '*.pyc' ! -path '*/__pycache__/*' -exec sha256sum {} + 2>/dev/null | sort -k2",
+    )?;
+    Ok(text
+        .lines()
+        .filter_map(|l| {
+            let (hash, path) = l.split_once("  ")?;
+            let path = path.trim_start_matches("./").to_string();
+            let name = path.rsplit('/').next().unwrap_or(&path);
+            (name != dockerfile && name != ".dockerignore").then(|| (path, hash.to_string()))
+        })
+        .collect())
+}
+
+/// CMD, ENTRYPOINT, ENV, EXPOSE, WORKDIR and USER of the image.
+fn config(docker: &Path, image: &str) -> Result<BTreeMap<String, String>, VerifyError> {
+    let out = Command::new(docker)
+        .args(["image", "inspect", "--format", "{{json .Config}}", image])
+        .output()
+        .map_err(|e| VerifyError::Other(e.to_string()))?;
+    let value: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .map_err(|e| VerifyError::Other(format!("image inspect: {e}")))?;
+    let mut map = BTreeMap::new();
+    for (key, field) in [
+        ("CMD", "Cmd"),
+        ("ENTRYPOINT", "Entrypoint"),
+        ("EXPOSE", "ExposedPorts"),
+        ("WORKDIR", "WorkingDir"),
+        ("USER", "User"),
+    ] {
+        let v = &value[field];
+        let text = match v {
+            serde_json::Value::Null => continue,
+            serde_json::Value::Object(o) => o.keys().cloned().collect::<Vec<_>>().join(" "),
+            other => other.to_string(),
+        };
+        if !text.is_empty() && text != "\"\"" {
+            map.insert(key.to_string(), text);
+        }
+    }
+    if let Some(env) = value["Env"].as_array() {
+        for e in env.iter().filter_map(|e| e.as_str()) {
+            if let Some((k, v)) = e.split_once('=') {
+                map.insert(format!("ENV {k}"), v.to_string());
+            }
+        }
+    }
+    Ok(map)
+}
+
+fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let kind = entry.file_type()?;
+        let target = to.join(entry.file_name());
+        if kind.is_dir() {
+            copy_tree(&entry.path(), &target)?;
+        } else if kind.is_file() {
+            std::fs::copy(entry.path(), &target)?;
+        }
+    }
+    Ok(())
+}
+
+/// The first `.py` file in a stable walk, skipping hidden and venv dirs.
+fn first_python_file(dir: &Path) -> Option<PathBuf> {
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .ok()?
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    entries.sort();
+    for p in &entries {
+        if p.extension().is_some_and(|e| e == "py") && p.is_file() {
+            return Some(p.clone());
+        }
+    }
+    for p in entries {
+        let name = p
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if p.is_dir()
+            && !name.starts_with('.')
+            && !matches!(name.as_str(), "venv" | "node_modules" | "__pycache__")
+        {
+            if let Some(found) = first_python_file(&p) {
+                return Some(found);
+            }
+        }
+    }
+    None
+}

@@ -1,0 +1,293 @@
+//! `layerwise fix`: apply the rule fixes, print the diff or write the files.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::Result;
+use clap::Args;
+use layerwise_fix::write::{Snapshot, write_atomic};
+use layerwise_fix::{Options, Outcome};
+use layerwise_rules::Settings;
+
+use crate::commands::check::{Config, find_dockerfiles, load_config};
+use crate::exit;
+
+/// Apply the fixes of `check`: print a diff, or write with --write.
+#[derive(Args, Debug)]
+pub struct FixArgs {
+    /// Dockerfiles or project directories (default: the current directory).
+    pub paths: Vec<PathBuf>,
+    /// Print a unified diff and change nothing (the default).
+    #[arg(long, conflicts_with = "write")]
+    pub diff: bool,
+    /// Write the fixed files (atomically, keeping their mode).
+    #[arg(long)]
+    pub write: bool,
+    /// Also apply fixes that change behaviour, including the restructure
+    /// into a builder venv and a non-root production stage.
+    #[arg(long)]
+    pub unsafe_fixes: bool,
+    /// Only apply fixes of these rules (as for `check --select`).
+    #[arg(long, value_delimiter = ',')]
+    pub select: Vec<String>,
+    /// Do not apply fixes of these rules.
+    #[arg(long, value_delimiter = ',')]
+    pub ignore: Vec<String>,
+    /// A build argument, as for `docker build --build-arg NAME=value`.
+    #[arg(long = "build-arg", value_name = "NAME=VALUE")]
+    pub build_args: Vec<String>,
+    /// The stage that is built (default: the last one).
+    #[arg(long)]
+    pub target: Option<String>,
+    /// The build context directory (default: the Dockerfile's directory).
+    #[arg(long)]
+    pub context: Option<PathBuf>,
+    /// Use this configuration file instead of searching for one.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Ignore configuration files.
+    #[arg(long, conflicts_with = "config")]
+    pub isolated: bool,
+    /// Build the original and the fixed Dockerfile from copies of the context
+    /// and compare packages, app files, image settings and code-edit rebuilds.
+    #[arg(long)]
+    pub verify: bool,
+    /// Most re-check rounds per file.
+    #[arg(long, default_value_t = 10)]
+    pub max_rounds: usize,
+}
+
+pub fn run(args: FixArgs) -> Result<u8> {
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
+    let mut targets = Vec::new();
+    let mut code = exit::SUCCESS;
+    for path in &paths {
+        if path.is_dir() {
+            let found = find_dockerfiles(path);
+            if found.is_empty() {
+                eprintln!("warning: no Dockerfile found in {}", path.display());
+            }
+            targets.extend(found);
+        } else if path.is_file() {
+            targets.push(path.clone());
+        } else {
+            eprintln!("{}: no such file or directory", path.display());
+            code = exit::INPUT_ERROR;
+        }
+    }
+    let mut build_args = BTreeMap::new();
+    for b in &args.build_args {
+        match b.split_once('=') {
+            Some((k, v)) => build_args.insert(k.to_string(), v.to_string()),
+            None => build_args.insert(b.clone(), std::env::var(b).unwrap_or_default()),
+        };
+    }
+    let explicit = match &args.config {
+        Some(p) => Some(
+            load_config(p)?
+                .ok_or_else(|| anyhow::anyhow!("{}: no [tool.layerwise] table", p.display()))?,
+        ),
+        None => None,
+    };
+    let options = Options {
+        unsafe_fixes: args.unsafe_fixes,
+        max_rounds: args.max_rounds.max(1),
+    };
+    let mut would_change = false;
+    for path in targets {
+        let config = if args.isolated {
+            Config::default()
+        } else if let Some(c) = &explicit {
+            c.clone()
+        } else {
+            find_config(&path)?
+        };
+        let mut settings = Settings::default();
+        settings.model.build_args = build_args.clone();
+        settings.model.target = args.target.clone();
+        let select = if args.select.is_empty() {
+            config.select.clone()
+        } else {
+            args.select.clone()
+        };
+        let ignore: Vec<String> = config.ignore.iter().chain(&args.ignore).cloned().collect();
+        let origin = config
+            .path
+            .as_ref()
+            .map_or("command line".to_string(), |p| p.display().to_string());
+        settings
+            .select(&select, &ignore)
+            .map_err(|e| anyhow::anyhow!("{origin}: {e}"))?;
+        let context = args.context.clone().unwrap_or_else(|| match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        });
+        match fix_one(
+            &path,
+            &context,
+            &settings,
+            &options,
+            args.write,
+            args.verify,
+        ) {
+            Ok(changed) => would_change |= changed,
+            Err((failure, message)) => {
+                eprintln!("{message}");
+                code = code.max(failure);
+            }
+        }
+    }
+    if code != exit::SUCCESS {
+        return Ok(code);
+    }
+    Ok(if would_change && !args.write {
+        exit::FINDINGS
+    } else {
+        exit::SUCCESS
+    })
+}
+
+/// Fixes one file; `Ok(true)` when it changes (or would). Errors carry
+/// the exit code they map to.
+fn fix_one(
+    path: &Path,
+    context: &Path,
+    settings: &Settings,
+    options: &Options,
+    write: bool,
+    verify: bool,
+) -> Result<bool, (u8, String)> {
+    let display = path.display().to_string();
+    let input = |m: String| (exit::INPUT_ERROR, m);
+    let bytes = std::fs::read(path).map_err(|e| input(format!("{display}: {e}")))?;
+    let source = String::from_utf8(bytes.clone())
+        .map_err(|_| input(format!("{display}:1:1: not valid UTF-8")))?;
+    let outcome =
+        layerwise_fix::fix_source(&source, settings, Some(context), options).map_err(|e| {
+            input(format!(
+                "{display}:{}:{}: {}; nothing written",
+                e.line, e.column, e.message
+            ))
+        })?;
+    report(&display, &outcome);
+    if !outcome.changed() {
+        return Ok(false);
+    }
+    if verify {
+        run_verify(path, context, &outcome)?;
+    }
+    if !write {
+        print!(
+            "{}",
+            layerwise_fix::unified_diff(&display, Some(&outcome.original), &outcome.fixed)
+        );
+        for side in &outcome.side_files {
+            let name = side.path.display().to_string();
+            print!(
+                "{}",
+                layerwise_fix::unified_diff(&name, side.before.as_deref(), &side.after)
+            );
+        }
+        return Ok(true);
+    }
+    if outcome.fixed != outcome.original {
+        write_atomic(path, Snapshot::of(Some(&bytes)), outcome.fixed.as_bytes())
+            .map_err(|e| input(e.to_string()))?;
+        eprintln!("{display}: written");
+    }
+    for side in &outcome.side_files {
+        let snapshot = Snapshot::of(side.before.as_deref().map(str::as_bytes));
+        write_atomic(&side.path, snapshot, side.after.as_bytes())
+            .map_err(|e| input(e.to_string()))?;
+        eprintln!("{}: written", side.path.display());
+    }
+    Ok(true)
+}
+
+/// Builds both versions on the engine and prints the comparison.
+fn run_verify(path: &Path, context: &Path, outcome: &Outcome) -> Result<(), (u8, String)> {
+    use layerwise_fix::verify::{Input, VerifyError, verify};
+    let display = path.display();
+    let absolute = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    let (file, dir) = (absolute(path), absolute(context));
+    let Ok(relative) = file.strip_prefix(&dir) else {
+        return Err((
+            exit::INPUT_ERROR,
+            format!(
+                "{display}: --verify needs the Dockerfile inside the context {}",
+                context.display()
+            ),
+        ));
+    };
+    let dockerfile = relative.to_string_lossy().into_owned();
+    let ignore = outcome
+        .side_files
+        .iter()
+        .find(|s| s.path.file_name().is_some_and(|n| n == ".dockerignore"));
+    eprintln!("{display}: verifying on the engine (two builds, two rebuilds)…");
+    let report = verify(&Input {
+        context: &dir,
+        dockerfile: &dockerfile,
+        original: &outcome.original,
+        fixed: &outcome.fixed,
+        fixed_dockerignore: ignore.map(|s| s.after.as_str()),
+    })
+    .map_err(|e| {
+        let code = match e {
+            VerifyError::Unavailable(_) => exit::ENGINE_UNAVAILABLE,
+            VerifyError::BuildFailed { .. } => exit::BUILD_FAILED,
+            VerifyError::Other(_) => exit::INPUT_ERROR,
+        };
+        (code, format!("{display}: {e}"))
+    })?;
+    eprint!("{}", report.render());
+    Ok(())
+}
+
+/// What was fixed and what was left, on stderr so the diff stays clean.
+fn report(display: &str, outcome: &Outcome) {
+    for a in &outcome.applied {
+        let at = if a.round == 1 {
+            format!(":{}", a.line)
+        } else {
+            String::new()
+        };
+        eprintln!("{display}{at}: fixed {}: {}", a.code, a.message);
+    }
+    for side in &outcome.side_files {
+        let verb = if side.before.is_some() {
+            "extended"
+        } else {
+            "created"
+        };
+        eprintln!("{}: {verb}", side.path.display());
+    }
+    for note in &outcome.notes {
+        eprintln!("{display}: {note}");
+    }
+    if !outcome.converged {
+        eprintln!("{display}: still changing after the last round; run fix again or report this");
+    }
+}
+
+/// Finds the nearest configuration walking up from `file`, as `check` does.
+fn find_config(file: &Path) -> Result<Config> {
+    let start = std::fs::canonicalize(file).unwrap_or_else(|_| file.to_path_buf());
+    let mut dir = start.parent();
+    while let Some(d) = dir {
+        for name in ["layerwise.toml", ".layerwise.toml", "pyproject.toml"] {
+            let candidate = d.join(name);
+            if candidate.is_file()
+                && let Some(config) = load_config(&candidate)?
+            {
+                return Ok(config);
+            }
+        }
+        dir = d.parent();
+    }
+    Ok(Config::default())
+}

@@ -1,0 +1,208 @@
+//! `layerwise fix --unsafe-fixes --write` on every bundled naive Dockerfile:
+//! the result parses, `check` reports no cache or size findings, a second
+//! run changes nothing, and the fixed files are snapshotted.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const LAYERWISE: &str = env!("CARGO_BIN_EXE_layerwise");
+
+const EXAMPLES: &[&str] = &[
+    "flask-requirements",
+    "django-postgres",
+    "fastapi-uv",
+    "poetry-app",
+    "pipenv-app",
+    "src-layout-cli",
+];
+
+/// Findings `check` still reports on the restructured layout, and why.
+/// LW101 flags the builder's `COPY . .` before `pip install --no-deps .`,
+/// the project-only install that needs the sources; the dependencies were
+/// installed from the manifests before it. Remove once LW101 knows that.
+const KNOWN: &[(&str, &str)] = &[("poetry-app", "LW101"), ("src-layout-cli", "LW101")];
+
+fn examples_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples")
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read_dir") {
+        let entry = entry.expect("entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("type").is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
+}
+
+fn run(args: &[&str], dir: &Path) -> Output {
+    Command::new(LAYERWISE)
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("run layerwise")
+}
+
+fn show(o: &Output) -> String {
+    format!(
+        "exit {:?}\n--- stdout\n{}\n--- stderr\n{}",
+        o.status.code(),
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+#[test]
+fn every_example_is_fixed_clean_and_idempotently() {
+    for name in EXAMPLES {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let dir = tmp.path().join(name);
+        copy_tree(&examples_dir().join(name), &dir);
+        // The project's own ignore file would hide the fix of LW112.
+        let _ = std::fs::remove_file(dir.join(".dockerignore"));
+
+        let diff = run(&["fix", "--unsafe-fixes", "Dockerfile.naive"], &dir);
+        assert_eq!(
+            diff.status.code(),
+            Some(1),
+            "{name}: --diff reports changes\n{}",
+            show(&diff)
+        );
+        let original =
+            std::fs::read_to_string(examples_dir().join(name).join("Dockerfile.naive")).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(dir.join("Dockerfile.naive")).unwrap(),
+            original,
+            "{name}: the diff mode writes nothing"
+        );
+
+        let write = run(
+            &["fix", "--unsafe-fixes", "--write", "Dockerfile.naive"],
+            &dir,
+        );
+        assert_eq!(write.status.code(), Some(0), "{name}\n{}", show(&write));
+        let fixed = std::fs::read_to_string(dir.join("Dockerfile.naive")).unwrap();
+        assert_ne!(fixed, original, "{name}: something was fixed");
+        let parsed = layerwise_syntax::parse(&fixed);
+        assert!(
+            parsed.errors().is_empty(),
+            "{name}: {:?}\n{fixed}",
+            parsed.errors()
+        );
+        assert!(
+            !fixed.contains("# syntax="),
+            "{name}: builds on the engine's built-in frontend"
+        );
+
+        let check = run(
+            &[
+                "check",
+                "--format",
+                "json",
+                "--select",
+                "cache,size",
+                "--context",
+                ".",
+                "Dockerfile.naive",
+            ],
+            &dir,
+        );
+        let report: serde_json::Value = serde_json::from_slice(&check.stdout)
+            .unwrap_or_else(|e| panic!("{name}: {e}\n{}", show(&check)));
+        let mut codes = Vec::new();
+        collect_codes(&report, &mut codes);
+        let expected: Vec<String> = KNOWN
+            .iter()
+            .filter(|(n, _)| n == name)
+            .map(|(_, c)| c.to_string())
+            .collect();
+        assert_eq!(
+            codes,
+            expected,
+            "{name}: cache/size findings after fix\n{}\n{fixed}",
+            show(&check)
+        );
+
+        let again = run(&["fix", "--unsafe-fixes", "Dockerfile.naive"], &dir);
+        assert_eq!(
+            again.status.code(),
+            Some(0),
+            "{name}: fix is idempotent\n{}",
+            show(&again)
+        );
+        assert!(
+            again.stdout.is_empty(),
+            "{name}: no diff the second time\n{}",
+            show(&again)
+        );
+
+        let ignore = std::fs::read_to_string(dir.join(".dockerignore")).unwrap_or_default();
+        insta::assert_snapshot!(
+            format!("fix_{name}"),
+            format!("{fixed}\n# --- .dockerignore\n{ignore}")
+        );
+    }
+}
+
+/// Every `"code"` string in a JSON report.
+fn collect_codes(v: &serde_json::Value, out: &mut Vec<String>) {
+    match v {
+        serde_json::Value::Object(map) => {
+            for (k, v) in map {
+                match (k.as_str(), v) {
+                    ("code", serde_json::Value::String(s)) => out.push(s.clone()),
+                    _ => collect_codes(v, out),
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|i| collect_codes(i, out)),
+        _ => {}
+    }
+}
+
+#[test]
+fn diff_mode_prints_the_dockerignore_too_and_exits_one() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    std::fs::write(dir.join("requirements.txt"), "flask\n").unwrap();
+    std::fs::write(
+        dir.join("Dockerfile"),
+        "FROM python:3.12-slim\n# install\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\nCMD python app.py\n",
+    )
+    .unwrap();
+    let out = run(&["fix", "--diff", "Dockerfile"], dir);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    assert!(stdout.contains("+++ b/Dockerfile"), "{stdout}");
+    assert!(
+        stdout.contains("--- /dev/null") && stdout.contains(".dockerignore"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("+COPY requirements.txt ./"), "{stdout}");
+    assert!(
+        !dir.join(".dockerignore").exists(),
+        "diff mode writes nothing"
+    );
+}
+
+#[test]
+fn unparseable_input_exits_two_and_writes_nothing() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let src = "FROM python:3.12\nRUN --mount=type=nope true\nCMD python x.py\n";
+    std::fs::write(tmp.path().join("Dockerfile"), src).unwrap();
+    let out = run(&["fix", "--write", "Dockerfile"], tmp.path());
+    assert_eq!(out.status.code(), Some(2), "{}", show(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("Dockerfile:2:"),
+        "{}",
+        show(&out)
+    );
+    assert_eq!(
+        std::fs::read_to_string(tmp.path().join("Dockerfile")).unwrap(),
+        src
+    );
+}
