@@ -113,7 +113,12 @@ impl Engine {
             all: Some(all),
             ..PruneBuildOptions::default()
         };
-        let response = self.docker.prune_build(Some(options)).await?;
+        // Pruning a large cache takes far longer than an ordinary request.
+        let docker = self
+            .docker
+            .clone()
+            .with_timeout(std::time::Duration::from_secs(900));
+        let response = docker.prune_build(Some(options)).await?;
         Ok(response
             .space_reclaimed
             .and_then(|s| u64::try_from(s).ok())
