@@ -1,0 +1,65 @@
+//! `layerwise fix --unsafe-fixes --verify` on the flask example, on the real
+//! engine: both Dockerfiles build, the installed packages and app files are
+//! the same, the USER change is listed. Skips without an engine unless
+//! `LAYERWISE_REQUIRE_DOCKER=1`.
+
+use std::path::Path;
+use std::process::Command;
+
+const LAYERWISE: &str = env!("CARGO_BIN_EXE_layerwise");
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read_dir") {
+        let entry = entry.expect("entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("type").is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
+}
+
+#[test]
+fn flask_example_fix_is_proven_on_the_engine() {
+    if !layerwise_engine::testing::engine_available_or_skip() {
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("flask-requirements");
+    copy_tree(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/flask-requirements"),
+        &dir,
+    );
+    let _ = std::fs::remove_file(dir.join(".dockerignore"));
+    let original = std::fs::read_to_string(dir.join("Dockerfile.naive")).unwrap();
+    let out = Command::new(LAYERWISE)
+        .args(["fix", "--unsafe-fixes", "--verify", "Dockerfile.naive"])
+        .current_dir(&dir)
+        .output()
+        .expect("run layerwise");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "changes are reported as a diff\n{stderr}"
+    );
+    assert!(stderr.contains("same packages and app files"), "{stderr}");
+    assert!(stderr.contains("USER: (unset) -> \"app\""), "{stderr}");
+    assert!(stderr.contains("after a code edit"), "{stderr}");
+    assert!(!stderr.contains("packages only in"), "{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(dir.join("Dockerfile.naive")).unwrap(),
+        original,
+        "verify without --write changes nothing"
+    );
+    let images = Command::new("/usr/bin/docker")
+        .args(["image", "ls", "--format", "{{.Repository}}"])
+        .output()
+        .expect("docker image ls");
+    assert!(
+        !String::from_utf8_lossy(&images.stdout).contains("layerwise-verify-"),
+        "verify removes its images"
+    );
+}
