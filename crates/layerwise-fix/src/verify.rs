@@ -427,10 +427,9 @@ fn first_python_file(dir: &Path) -> Option<PathBuf> {
         if p.is_dir()
             && !name.starts_with('.')
             && !matches!(name.as_str(), "venv" | "node_modules" | "__pycache__")
+            && let Some(found) = first_python_file(&p)
         {
-            if let Some(found) = first_python_file(&p) {
-                return Some(found);
-            }
+            return Some(found);
         }
     }
     None
