@@ -144,7 +144,7 @@ fn describe(old: &PlannedStep, new: &PlannedStep, plan: &Plan, missed: &HashSet<
                 continue;
             }
             "image-id" => format!(
-                "base image {} has a new ID",
+                "base image {} has new content",
                 new.inputs.get("image").map_or("", String::as_str)
             ),
             "image" => {

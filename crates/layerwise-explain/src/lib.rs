@@ -111,15 +111,26 @@ impl Project {
     }
 }
 
-/// Local image IDs of `references`; those the engine does not have are
-/// left out.
+/// What identifies each of `references` for the cache (its layer chain,
+/// else its image ID); images the engine does not have are left out.
 pub async fn image_ids(engine: &Engine, references: &[String]) -> BTreeMap<String, String> {
     let mut ids = BTreeMap::new();
     for r in references {
         if let Ok(image) = engine.docker().inspect_image(r).await
             && let Some(id) = image.id
         {
-            ids.insert(r.clone(), id);
+            // BuildKit keys a base image by its layers: a retag to an image
+            // that differs only in its config (a LABEL) stays a cache hit.
+            let layers = image.root_fs.and_then(|fs| fs.layers).unwrap_or_default();
+            let value = if layers.is_empty() {
+                id
+            } else {
+                format!(
+                    "layers:{}",
+                    &blake3::hash(layers.join(",").as_bytes()).to_hex()[..32]
+                )
+            };
+            ids.insert(r.clone(), value);
         }
     }
     ids

@@ -181,6 +181,16 @@ pub fn plan_with(
         plan: &mut plan,
     };
     builder.run();
+    // BuildKit 0.8 numbers only the steps that make a vertex; the FROM
+    // is 1 even when it comes from another stage and makes none.
+    let mut counter: HashMap<String, u32> = HashMap::new();
+    for step in &mut plan.steps {
+        let next = counter
+            .entry(step.stage.clone())
+            .or_insert(if step.keyword == "FROM" { 0 } else { 1 });
+        *next += 1;
+        step.position = *next;
+    }
     Ok(plan)
 }
 
@@ -794,7 +804,7 @@ mod tests {
     }
 
     #[test]
-    fn unreachable_stages_are_skipped_and_positions_count_every_instruction() {
+    fn unreachable_stages_are_skipped_and_positions_count_vertices() {
         let p = plan_for(
             DF,
             &[("requirements.txt", "six\n"), ("app.py", "x\n")],
@@ -804,7 +814,7 @@ mod tests {
         let lines: Vec<usize> = p.steps.iter().map(|s| s.line).collect();
         assert_eq!(lines, vec![4, 6, 7, 8, 9]);
         let positions: Vec<u32> = p.steps.iter().map(|s| s.position).collect();
-        assert_eq!(positions, vec![1, 3, 4, 5, 6]);
+        assert_eq!(positions, vec![1, 2, 3, 4, 5]);
     }
 
     #[test]
