@@ -32,6 +32,8 @@ enum Command {
     Doctor(commands::doctor::DoctorArgs),
     /// Measure cold builds, rebuilds after a code or dependency edit, and image size.
     Bench(commands::bench::BenchArgs),
+    /// Predict which steps the next build re-runs, why, and what that costs.
+    Explain(commands::explain::ExplainArgs),
     /// Internal tools for inspecting what layerwise sees.
     #[command(subcommand)]
     Debug(commands::debug::DebugCommand),
@@ -54,6 +56,7 @@ fn main() -> ExitCode {
         Command::Build(args) => commands::build::run(args),
         Command::Doctor(args) => commands::doctor::run(args),
         Command::Bench(args) => commands::bench::run(args),
+        Command::Explain(args) => commands::explain::run(args),
         Command::Debug(cmd) => commands::debug::run(cmd),
     };
     match outcome {

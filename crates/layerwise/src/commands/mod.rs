@@ -6,6 +6,7 @@ pub mod build;
 pub mod check;
 pub mod debug;
 pub mod doctor;
+pub mod explain;
 pub mod fix;
 pub mod init;
 pub mod rule;
