@@ -16,11 +16,8 @@ const EXAMPLES: &[&str] = &[
     "src-layout-cli",
 ];
 
-/// Findings `check` still reports on the restructured layout, and why.
-/// LW101 flags the builder's `COPY . .` before `pip install --no-deps .`,
-/// the project-only install that needs the sources; the dependencies were
-/// installed from the manifests before it. Remove once LW101 knows that.
-const KNOWN: &[(&str, &str)] = &[("poetry-app", "LW101"), ("src-layout-cli", "LW101")];
+/// Findings expected to remain after the fix, per example: none.
+const KNOWN: &[(&str, &str)] = &[];
 
 fn examples_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples")
