@@ -43,7 +43,11 @@ fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(err) => {
-            let code = if err.use_stderr() { exit::INPUT_ERROR } else { exit::SUCCESS };
+            let code = if err.use_stderr() {
+                exit::INPUT_ERROR
+            } else {
+                exit::SUCCESS
+            };
             let _ = err.print();
             return exit::code(code);
         }
