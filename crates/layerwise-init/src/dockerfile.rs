@@ -108,8 +108,10 @@ fn production_stage(out: &mut Writer, plan: &BuildPlan) {
         ],
     );
     venv_env(out, &["PYTHONUNBUFFERED=1", "PYTHONDONTWRITEBYTECODE=1"]);
-    out.line(&format!("COPY --from=builder {VENV} {VENV}"));
     out.line(&format!("WORKDIR {APP_DIR}"));
+    // The venv changes with the code when the project itself is installed in
+    // it, so it comes last but for the code.
+    out.line(&format!("COPY --from=builder {VENV} {VENV}"));
     out.line("COPY . .");
     out.line(&format!("USER {APP_USER}"));
     if let Some(port) = plan.port {

@@ -678,6 +678,9 @@ async fn run_jobs(
         if progress != Progress::Quiet || failed {
             print_summary(job.service.as_deref(), &rows, &outcome, progress);
         }
+        if !failed {
+            record_for_explain(&engine, &job, &outcome).await;
+        }
         finished.push(Finished {
             service: job.service,
             rows,
@@ -778,6 +781,30 @@ fn print_summary(service: Option<&str>, rows: &[Row], outcome: &BuildOutcome, pr
     }
     if let Some(id) = &outcome.image_id {
         println!("image {id}");
+    }
+}
+
+/// Keeps what `layerwise explain` compares the next build with. A build that
+/// worked is never failed for this: a state that cannot be written is a note.
+async fn record_for_explain(engine: &Engine, job: &Job, outcome: &BuildOutcome) {
+    let project = match layerwise_explain::Project::new(&job.context, Some(&job.dockerfile)) {
+        Ok(project) => project,
+        Err(err) => {
+            eprintln!("note: build state for `layerwise explain` not recorded: {err}");
+            return;
+        }
+    };
+    let inputs = layerwise_explain::Inputs {
+        target: job.options.target.clone(),
+        build_args: job.options.build_args.iter().cloned().collect(),
+    };
+    match layerwise_explain::record_build(engine, &project, &inputs, &outcome.steps).await {
+        Ok(recorded) => {
+            for notice in recorded.notices {
+                eprintln!("note: {notice}");
+            }
+        }
+        Err(err) => eprintln!("note: build state for `layerwise explain` not recorded: {err}"),
     }
 }
 
