@@ -233,12 +233,12 @@ fn install_project(out: &mut Writer, plan: &BuildPlan) {
             let mut mounts = vec![PIP_CACHE];
             mounts.extend(secret);
             // Dependencies are already in the venv unless only the build can tell them.
-            let deps_known = !matches!(installer, Installer::SetupPy)
-                && !(installer == Installer::Pyproject && plan.python_version < (3, 11));
-            let command = if deps_known {
-                "pip install --no-deps ."
-            } else {
+            let deps_from_build_only = installer == Installer::SetupPy
+                || (installer == Installer::Pyproject && plan.python_version < (3, 11));
+            let command = if deps_from_build_only {
                 "pip install ."
+            } else {
+                "pip install --no-deps ."
             };
             out.run(&mounts, &[command.to_string()]);
         }

@@ -421,21 +421,21 @@ fn read_pip(
         }
         return Ok(found);
     }
-    if decided_by == "pyproject.toml" {
-        if let Some(pyproject) = pyproject {
-            found.manifests.push("pyproject.toml".to_string());
-            push_if_exists(dir, &mut found.manifests, "setup.cfg");
-            push_if_exists(dir, &mut found.manifests, "setup.py");
-            found.dependencies = pyproject.pep508_array(&["project", "dependencies"])?;
-            found.install_project = Some(
-                build_system_source(pyproject)
-                    .or_else(|| pyproject.get(&["project"]).map(|i| pyproject.source_of(i)))
-                    .unwrap_or_else(|| Source::file("pyproject.toml")),
-            );
-            found.python = requires_python(pyproject);
-            found.scripts = pyproject.scripts(&["project", "scripts"]);
-            return Ok(found);
-        }
+    if decided_by == "pyproject.toml"
+        && let Some(pyproject) = pyproject
+    {
+        found.manifests.push("pyproject.toml".to_string());
+        push_if_exists(dir, &mut found.manifests, "setup.cfg");
+        push_if_exists(dir, &mut found.manifests, "setup.py");
+        found.dependencies = pyproject.pep508_array(&["project", "dependencies"])?;
+        found.install_project = Some(
+            build_system_source(pyproject)
+                .or_else(|| pyproject.get(&["project"]).map(|i| pyproject.source_of(i)))
+                .unwrap_or_else(|| Source::file("pyproject.toml")),
+        );
+        found.python = requires_python(pyproject);
+        found.scripts = pyproject.scripts(&["project", "scripts"]);
+        return Ok(found);
     }
     // setup.py / setup.cfg
     for name in ["setup.py", "setup.cfg", "pyproject.toml"] {
@@ -473,13 +473,13 @@ fn setup_cfg_requires(text: &str) -> Result<Vec<Dependency>, DetectError> {
         let continuation = line.starts_with([' ', '\t']);
         if in_options && !continuation {
             in_value = false;
-            if let Some((key, value)) = trimmed.split_once('=') {
-                if key.trim() == "install_requires" {
-                    in_value = true;
-                    let value = value.trim();
-                    if !value.is_empty() {
-                        out.extend(setup_cfg_requirement(value, index + 1)?);
-                    }
+            if let Some((key, value)) = trimmed.split_once('=')
+                && key.trim() == "install_requires"
+            {
+                in_value = true;
+                let value = value.trim();
+                if !value.is_empty() {
+                    out.extend(setup_cfg_requirement(value, index + 1)?);
                 }
             }
             continue;

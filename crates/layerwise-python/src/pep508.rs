@@ -22,13 +22,14 @@ pub(crate) fn parse(text: &str) -> Result<Requirement<VerbatimUrl>, Pep508Failur
         .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
         .collect();
     let followed = text.chars().count() > leading + name.len();
-    if let Some(&last) = name.last() {
-        if followed && matches!(last, '.' | '-' | '_') {
-            return Err(Pep508Failure {
-                offset: leading + name.len() - 1,
-                message: format!("package name must end with a letter or digit, not `{last}`"),
-            });
-        }
+    if let Some(&last) = name.last()
+        && followed
+        && matches!(last, '.' | '-' | '_')
+    {
+        return Err(Pep508Failure {
+            offset: leading + name.len() - 1,
+            message: format!("package name must end with a letter or digit, not `{last}`"),
+        });
     }
     Requirement::<VerbatimUrl>::from_str(text).map_err(|err| Pep508Failure {
         offset: err.start,

@@ -186,10 +186,8 @@ fn logical_lines(content: &str) -> Vec<LogicalLine> {
             text: String::new(),
         });
         current.text.push_str(body);
-        if !continues {
-            if let Some(done) = pending.take() {
-                out.push(done);
-            }
+        if !continues && let Some(done) = pending.take() {
+            out.push(done);
         }
     }
     if let Some(done) = pending.take() {
@@ -222,11 +220,11 @@ fn option_value<'a>(text: &'a str, short: Option<&str>, long: &str) -> Option<&'
         }
         return None;
     }
-    if let Some(short) = short {
-        if let Some(rest) = text.strip_prefix(short) {
-            let rest = rest.strip_prefix('=').unwrap_or(rest);
-            return Some(rest.trim());
-        }
+    if let Some(short) = short
+        && let Some(rest) = text.strip_prefix(short)
+    {
+        let rest = rest.strip_prefix('=').unwrap_or(rest);
+        return Some(rest.trim());
     }
     None
 }
@@ -447,10 +445,10 @@ fn parse_requirement_line(
     while let Some(option) = iter.next() {
         if let Some(hash) = option.strip_prefix("--hash=") {
             hashes.push(hash.to_string());
-        } else if *option == "--hash" {
-            if let Some(hash) = iter.next() {
-                hashes.push((*hash).to_string());
-            }
+        } else if *option == "--hash"
+            && let Some(hash) = iter.next()
+        {
+            hashes.push((*hash).to_string());
         }
     }
     let source = Source::line(path, line);
