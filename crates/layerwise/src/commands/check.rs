@@ -115,46 +115,18 @@ pub fn run(args: CheckArgs) -> Result<u8> {
             });
         }
     }
-    let mut build_args = BTreeMap::new();
-    for b in &args.build_args {
-        match b.split_once('=') {
-            Some((k, v)) => build_args.insert(k.to_string(), v.to_string()),
-            None => build_args.insert(b.clone(), std::env::var(b).unwrap_or_default()),
-        };
-    }
-    let explicit = match &args.config {
-        Some(p) => Some(
-            load_config(p)?
-                .with_context(|| format!("{}: no [tool.layerwise] table", p.display()))?,
-        ),
-        None => None,
-    };
+    let rule_options = RuleOptions::new(
+        args.config.as_deref(),
+        args.isolated,
+        &args.build_args,
+        args.target.clone(),
+        &args.select,
+        &args.ignore,
+    )?;
     let mut projects: BTreeMap<PathBuf, Project> = BTreeMap::new();
     let mut fail_on = Severity::Warning;
     for (path, context) in targets {
-        let config = if args.isolated {
-            Config::default()
-        } else if let Some(c) = &explicit {
-            c.clone()
-        } else {
-            find_config(&path)?
-        };
-        let mut settings = Settings::default();
-        settings.model.build_args = build_args.clone();
-        settings.model.target = args.target.clone();
-        let select = if args.select.is_empty() {
-            config.select.clone()
-        } else {
-            args.select.clone()
-        };
-        let ignore: Vec<String> = config.ignore.iter().chain(&args.ignore).cloned().collect();
-        let origin = config
-            .path
-            .as_ref()
-            .map_or("command line".to_string(), |p| p.display().to_string());
-        settings
-            .select(&select, &ignore)
-            .map_err(|e| anyhow::anyhow!("{origin}: {e}"))?;
+        let (config, mut settings, origin) = rule_options.settings_for(&path)?;
         for (key, sev) in &config.severity {
             settings
                 .set_severity(key, *sev)
@@ -298,6 +270,81 @@ pub fn find_dockerfiles(dir: &Path) -> Vec<PathBuf> {
     }
     out.sort();
     out
+}
+
+/// The rule choices `check` and `fix` share: command-line options resolved
+/// once, combined with the configuration found for each file.
+pub struct RuleOptions {
+    explicit: Option<Config>,
+    isolated: bool,
+    build_args: BTreeMap<String, String>,
+    target: Option<String>,
+    select: Vec<String>,
+    ignore: Vec<String>,
+}
+
+impl RuleOptions {
+    /// `build_args` are `KEY=VALUE`, or `KEY` to take the value from the environment.
+    pub fn new(
+        config: Option<&Path>,
+        isolated: bool,
+        build_args: &[String],
+        target: Option<String>,
+        select: &[String],
+        ignore: &[String],
+    ) -> Result<Self> {
+        let explicit = match config {
+            Some(p) => Some(
+                load_config(p)?
+                    .with_context(|| format!("{}: no [tool.layerwise] table", p.display()))?,
+            ),
+            None => None,
+        };
+        let build_args = build_args
+            .iter()
+            .map(|b| match b.split_once('=') {
+                Some((k, v)) => (k.to_string(), v.to_string()),
+                None => (b.clone(), std::env::var(b).unwrap_or_default()),
+            })
+            .collect();
+        Ok(RuleOptions {
+            explicit,
+            isolated,
+            build_args,
+            target,
+            select: select.to_vec(),
+            ignore: ignore.to_vec(),
+        })
+    }
+
+    /// The configuration that applies to `file`, the rule settings it gives,
+    /// and where they came from (for messages).
+    pub fn settings_for(&self, file: &Path) -> Result<(Config, Settings, String)> {
+        let config = if self.isolated {
+            Config::default()
+        } else if let Some(c) = &self.explicit {
+            c.clone()
+        } else {
+            find_config(file)?
+        };
+        let mut settings = Settings::default();
+        settings.model.build_args = self.build_args.clone();
+        settings.model.target = self.target.clone();
+        let select = if self.select.is_empty() {
+            config.select.clone()
+        } else {
+            self.select.clone()
+        };
+        let ignore: Vec<String> = config.ignore.iter().chain(&self.ignore).cloned().collect();
+        let origin = config
+            .path
+            .as_ref()
+            .map_or("command line".to_string(), |p| p.display().to_string());
+        settings
+            .select(&select, &ignore)
+            .map_err(|e| anyhow::anyhow!("{origin}: {e}"))?;
+        Ok((config, settings, origin))
+    }
 }
 
 /// Finds the nearest configuration walking up from `file`.

@@ -1,6 +1,5 @@
 //! `layerwise fix`: apply the rule fixes, print the diff or write the files.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
@@ -9,7 +8,7 @@ use layerwise_fix::write::{Snapshot, write_atomic};
 use layerwise_fix::{Options, Outcome};
 use layerwise_rules::Settings;
 
-use crate::commands::check::{Config, find_dockerfiles, load_config};
+use crate::commands::check::{RuleOptions, find_dockerfiles};
 use crate::exit;
 
 /// Apply the fixes of `check`: print a diff, or write with --write.
@@ -79,49 +78,21 @@ pub fn run(args: FixArgs) -> Result<u8> {
             code = exit::INPUT_ERROR;
         }
     }
-    let mut build_args = BTreeMap::new();
-    for b in &args.build_args {
-        match b.split_once('=') {
-            Some((k, v)) => build_args.insert(k.to_string(), v.to_string()),
-            None => build_args.insert(b.clone(), std::env::var(b).unwrap_or_default()),
-        };
-    }
-    let explicit = match &args.config {
-        Some(p) => Some(
-            load_config(p)?
-                .ok_or_else(|| anyhow::anyhow!("{}: no [tool.layerwise] table", p.display()))?,
-        ),
-        None => None,
-    };
+    let rule_options = RuleOptions::new(
+        args.config.as_deref(),
+        args.isolated,
+        &args.build_args,
+        args.target.clone(),
+        &args.select,
+        &args.ignore,
+    )?;
     let options = Options {
         unsafe_fixes: args.unsafe_fixes,
         max_rounds: args.max_rounds.max(1),
     };
     let mut would_change = false;
     for path in targets {
-        let config = if args.isolated {
-            Config::default()
-        } else if let Some(c) = &explicit {
-            c.clone()
-        } else {
-            find_config(&path)?
-        };
-        let mut settings = Settings::default();
-        settings.model.build_args = build_args.clone();
-        settings.model.target = args.target.clone();
-        let select = if args.select.is_empty() {
-            config.select.clone()
-        } else {
-            args.select.clone()
-        };
-        let ignore: Vec<String> = config.ignore.iter().chain(&args.ignore).cloned().collect();
-        let origin = config
-            .path
-            .as_ref()
-            .map_or("command line".to_string(), |p| p.display().to_string());
-        settings
-            .select(&select, &ignore)
-            .map_err(|e| anyhow::anyhow!("{origin}: {e}"))?;
+        let (_, settings, _) = rule_options.settings_for(&path)?;
         let context = args.context.clone().unwrap_or_else(|| match path.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
@@ -272,22 +243,4 @@ fn report(display: &str, outcome: &Outcome) {
     if !outcome.converged {
         eprintln!("{display}: still changing after the last round; run fix again or report this");
     }
-}
-
-/// Finds the nearest configuration walking up from `file`, as `check` does.
-fn find_config(file: &Path) -> Result<Config> {
-    let start = std::fs::canonicalize(file).unwrap_or_else(|_| file.to_path_buf());
-    let mut dir = start.parent();
-    while let Some(d) = dir {
-        for name in ["layerwise.toml", ".layerwise.toml", "pyproject.toml"] {
-            let candidate = d.join(name);
-            if candidate.is_file()
-                && let Some(config) = load_config(&candidate)?
-            {
-                return Ok(config);
-            }
-        }
-        dir = d.parent();
-    }
-    Ok(Config::default())
 }
