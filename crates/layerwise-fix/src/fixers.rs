@@ -148,24 +148,13 @@ fn copy_before_install(cx: &Context, d: &Diagnostic) -> Option<Fix> {
     let flags: Vec<&str> = copy.flags.iter().map(|f| cx.text(f.span)).collect();
     let keyword = cx.text(copy.keyword.span);
     let nl = newline(cx.file.source());
-    let mut groups: Vec<(String, Vec<&str>)> = Vec::new();
-    for f in &files {
-        let dir = match f.rsplit_once('/') {
-            Some((dir, _)) => format!("{base}{dir}/"),
-            None => base.clone(),
-        };
-        match groups.iter_mut().find(|(d, _)| *d == dir) {
-            Some((_, list)) => list.push(f),
-            None => groups.push((dir, vec![f])),
-        }
-    }
-    let lines: Vec<String> = groups
+    let lines: Vec<String> = layerwise_python::group_by_directory(&files)
         .iter()
         .map(|(dir, list)| {
             let mut words = vec![keyword.to_string()];
             words.extend(flags.iter().map(|f| f.to_string()));
             words.extend(list.iter().map(|f| f.to_string()));
-            words.push(dir.clone());
+            words.push(format!("{base}{dir}"));
             words.join(" ")
         })
         .collect();

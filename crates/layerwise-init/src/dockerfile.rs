@@ -142,18 +142,8 @@ fn venv_env(out: &mut Writer, extra: &[&str]) {
 /// One COPY per destination directory: `COPY a/x b/y ./` would flatten both into
 /// the work dir and break `-r a/x` includes that name the directory.
 fn copy_manifests(out: &mut Writer, manifests: &[String]) {
-    let mut groups: Vec<(String, Vec<&str>)> = Vec::new();
-    for manifest in manifests {
-        let dir = match manifest.rsplit_once('/') {
-            Some((dir, _)) => format!("{dir}/"),
-            None => "./".to_string(),
-        };
-        match groups.iter_mut().find(|(d, _)| *d == dir) {
-            Some((_, files)) => files.push(manifest),
-            None => groups.push((dir, vec![manifest])),
-        }
-    }
-    for (dir, files) in groups {
+    for (dir, files) in layerwise_python::group_by_directory(manifests) {
+        let dir = if dir.is_empty() { "./" } else { dir.as_str() };
         out.line(&format!("COPY {} {dir}", files.join(" ")));
     }
 }

@@ -521,23 +521,29 @@ impl<'a> Model<'a> {
 
 /// Analyzes a RUN instruction's command.
 fn analyze_run(file: &Dockerfile, ins: &Instruction) -> Run {
-    let (text, map, exec_form) = match &ins.arguments {
+    let (text, map, exec_form, mut script) = match &ins.arguments {
         Arguments::Text(t) => {
             let map = OffsetMap::align(file.source(), t.span, &t.value, file.escape());
-            (t.value.clone(), map, false)
+            (t.value.clone(), map, false, shell::split(&t.value))
         }
         Arguments::Exec(e) => {
             let words: Vec<&str> = e.elements.iter().map(|w| w.value.as_str()).collect();
-            // `["sh", "-c", "…"]` runs a shell script; analyze that.
-            let text = match words.as_slice() {
-                [sh, "-c", script, ..] if sh.ends_with("sh") => (*script).to_string(),
-                _ => words.join(" "),
-            };
-            (text, OffsetMap::opaque(e.span), true)
+            let map = OffsetMap::opaque(e.span);
+            match words.as_slice() {
+                // `["sh", "-c", "…"]` runs a shell script; analyze that.
+                [sh, "-c", script, ..] if sh.ends_with("sh") => {
+                    (script.to_string(), map, true, shell::split(script))
+                }
+                _ => (words.join(" "), map, true, shell::split_exec(&words)),
+            }
         }
-        _ => (String::new(), OffsetMap::opaque(ins.keyword.span), false),
+        _ => (
+            String::new(),
+            OffsetMap::opaque(ins.keyword.span),
+            false,
+            Script::default(),
+        ),
     };
-    let mut script = shell::split(&text);
     let (mut text, mut map) = (text, map);
     if script.commands.is_empty()
         && let Some(doc) = ins.heredocs.first()

@@ -1,10 +1,12 @@
-//! Word splitting of RUN command text into simple commands.
+//! RUN command text as simple commands, for the rules.
 //!
-//! Rules only need to know which programs run with which words, and where
-//! each word is, so this splitter handles quoting, escapes, comments,
-//! command separators, pipes and redirections, and treats command
-//! substitutions as opaque parts of a word. It never fails: unterminated
-//! quotes simply run to the end of the text.
+//! The parsing is done by `layerwise-shell` (a real POSIX/bash parser):
+//! command lists, `&&`/`||`/`;`, pipes, subshells, `sh -c '…'` scripts and
+//! command substitutions are all understood there. This module flattens its
+//! result into what rules need — which programs run with which words, and
+//! where each word is written — with environment prefixes (`A=1 pip …`)
+//! kept as leading words, as they are written. A script the parser rejects
+//! yields no commands.
 
 use std::ops::Range;
 
@@ -61,240 +63,64 @@ impl Script {
     }
 }
 
-struct Splitter<'t> {
-    text: &'t str,
-    bytes: &'t [u8],
-    pos: usize,
-    script: Script,
-    words: Vec<Word>,
-    piped: bool,
-    skip_next_word: bool,
-}
-
 /// Splits `text` into simple commands.
 pub fn split(text: &str) -> Script {
-    let mut s = Splitter {
-        text,
-        bytes: text.as_bytes(),
-        pos: 0,
-        script: Script::default(),
-        words: Vec::new(),
-        piped: false,
-        skip_next_word: false,
-    };
-    s.run();
-    s.script
+    flatten(text, &layerwise_shell::analyze(text))
 }
 
-impl Splitter<'_> {
-    fn run(&mut self) {
-        while self.pos < self.bytes.len() {
-            let b = self.bytes[self.pos];
-            match b {
-                b' ' | b'\t' | b'\r' => self.pos += 1,
-                b'\n' => {
-                    self.pos += 1;
-                    self.finish(Separator::End);
-                }
-                b'#' => {
-                    while self.pos < self.bytes.len() && self.bytes[self.pos] != b'\n' {
-                        self.pos += 1;
-                    }
-                }
-                b'&' => {
-                    if self.bytes.get(self.pos + 1) == Some(&b'&') {
-                        self.pos += 2;
-                        self.finish(Separator::And);
-                    } else if self.bytes.get(self.pos + 1) == Some(&b'>') {
-                        self.pos += 2;
-                        self.skip_next_word = true;
-                    } else {
-                        self.pos += 1;
-                        self.finish(Separator::Background);
-                    }
-                }
-                b'|' => {
-                    if self.bytes.get(self.pos + 1) == Some(&b'|') {
-                        self.pos += 2;
-                        self.finish(Separator::Or);
-                    } else {
-                        self.pos += 1;
-                        if self.bytes.get(self.pos) == Some(&b'&') {
-                            self.pos += 1;
-                        }
-                        self.finish(Separator::Pipe);
-                    }
-                }
-                b';' => {
-                    self.pos += 1;
-                    // `;;` in case statements ends a branch; treat alike.
-                    if self.bytes.get(self.pos) == Some(&b';') {
-                        self.pos += 1;
-                    }
-                    self.finish(Separator::Semicolon);
-                }
-                b'(' | b')' => {
-                    self.pos += 1;
-                    self.finish(Separator::Semicolon);
-                }
-                b'<' | b'>' => self.redirection(),
-                _ => self.word(),
-            }
-        }
-        self.finish(Separator::End);
-    }
+/// Splits an exec-form argv (no shell: every word is taken as written).
+/// Ranges point into `argv.join(" ")`.
+pub fn split_exec(argv: &[&str]) -> Script {
+    flatten(&argv.join(" "), &layerwise_shell::analyze_exec(argv))
+}
 
-    /// Skips a redirection operator; its target word is dropped.
-    fn redirection(&mut self) {
-        while self.pos < self.bytes.len()
-            && matches!(self.bytes[self.pos], b'<' | b'>' | b'&' | b'-' | b'|')
-        {
-            self.pos += 1;
+fn flatten(text: &str, analyzed: &layerwise_shell::Script) -> Script {
+    use layerwise_shell::Connector;
+    let word = |value: String, range: Range<usize>| {
+        let written = text.get(range.clone()).unwrap_or("");
+        Word {
+            quoted: written.contains(['\'', '"', '\\']),
+            value,
+            range,
         }
-        self.skip_next_word = true;
-    }
-
-    fn finish(&mut self, separator: Separator) {
-        self.skip_next_word = false;
-        if self.words.is_empty() {
-            return;
-        }
-        let words = std::mem::take(&mut self.words);
-        let range = words[0].range.start..words[words.len() - 1].range.end;
-        self.script.commands.push(SimpleCommand {
+    };
+    let all = &analyzed.commands;
+    let mut commands = Vec::with_capacity(all.len());
+    for (i, command) in all.iter().enumerate() {
+        let mut words: Vec<Word> = command
+            .env_prefix
+            .iter()
+            .map(|a| word(format!("{}={}", a.name, a.value.text), a.span.clone()))
+            .collect();
+        words.extend(
+            command
+                .argv
+                .iter()
+                .map(|w| word(w.text.clone(), w.span.clone())),
+        );
+        let (Some(first), Some(last)) = (words.first(), words.last()) else {
+            continue;
+        };
+        let range = first.range.start..last.range.end;
+        let next = all[i + 1..]
+            .iter()
+            .find(|c| c.origin == command.origin && !c.argv.is_empty());
+        let separator = match next.map(|c| c.connector) {
+            _ if next.is_some_and(|c| c.pipeline == command.pipeline) => Separator::Pipe,
+            Some(Connector::And) => Separator::And,
+            Some(Connector::Or) => Separator::Or,
+            Some(Connector::Sequence) => Separator::Semicolon,
+            Some(Connector::Background) => Separator::Background,
+            Some(Connector::Pipe | Connector::First) | None => Separator::End,
+        };
+        commands.push(SimpleCommand {
             words,
             range,
             separator,
-            piped_into: self.piped,
-        });
-        self.piped = separator == Separator::Pipe;
-    }
-
-    fn word(&mut self) {
-        let start = self.pos;
-        let mut value = String::new();
-        let mut quoted = false;
-        while self.pos < self.bytes.len() {
-            let b = self.bytes[self.pos];
-            match b {
-                b' ' | b'\t' | b'\r' | b'\n' | b';' | b'&' | b'|' | b'(' | b')' => break,
-                b'<' | b'>' => {
-                    // `2>file`: the digits were a file descriptor, not a word.
-                    if value.bytes().all(|c| c.is_ascii_digit()) && !quoted {
-                        self.pos = self.pos.max(start);
-                        self.redirection();
-                        return;
-                    }
-                    break;
-                }
-                b'\\' => {
-                    quoted = true;
-                    self.pos += 1;
-                    if let Some(c) = self.char_at(self.pos) {
-                        if c != '\n' {
-                            value.push(c);
-                        }
-                        self.pos += c.len_utf8();
-                    }
-                }
-                b'\'' => {
-                    quoted = true;
-                    self.pos += 1;
-                    let end = self.text[self.pos..]
-                        .find('\'')
-                        .map_or(self.text.len(), |i| self.pos + i);
-                    value.push_str(&self.text[self.pos..end]);
-                    self.pos = (end + 1).min(self.text.len());
-                }
-                b'"' => {
-                    quoted = true;
-                    self.pos += 1;
-                    while self.pos < self.bytes.len() && self.bytes[self.pos] != b'"' {
-                        if self.bytes[self.pos] == b'\\' {
-                            if let Some(c) = self.char_at(self.pos + 1) {
-                                if !matches!(c, '$' | '`' | '"' | '\\' | '\n') {
-                                    value.push('\\');
-                                }
-                                if c != '\n' {
-                                    value.push(c);
-                                }
-                                self.pos += 1 + c.len_utf8();
-                                continue;
-                            }
-                            self.pos += 1;
-                            continue;
-                        }
-                        if self.bytes[self.pos] == b'$'
-                            && self.bytes.get(self.pos + 1) == Some(&b'(')
-                        {
-                            self.substitution(&mut value);
-                            continue;
-                        }
-                        let Some(c) = self.char_at(self.pos) else {
-                            break;
-                        };
-                        value.push(c);
-                        self.pos += c.len_utf8();
-                    }
-                    self.pos = (self.pos + 1).min(self.text.len());
-                }
-                b'$' if self.bytes.get(self.pos + 1) == Some(&b'(') => {
-                    self.substitution(&mut value)
-                }
-                b'`' => {
-                    let end = self.text[self.pos + 1..]
-                        .find('`')
-                        .map_or(self.text.len(), |i| self.pos + 1 + i + 1);
-                    value.push_str(&self.text[self.pos..end.min(self.text.len())]);
-                    self.pos = end.min(self.text.len());
-                }
-                _ => {
-                    let Some(c) = self.char_at(self.pos) else {
-                        break;
-                    };
-                    value.push(c);
-                    self.pos += c.len_utf8();
-                }
-            }
-        }
-        if self.pos == start {
-            // Defensive: never loop without progress.
-            self.pos += self.char_at(self.pos).map_or(1, char::len_utf8);
-            return;
-        }
-        if self.skip_next_word {
-            self.skip_next_word = false;
-            return;
-        }
-        self.words.push(Word {
-            value,
-            range: start..self.pos,
-            quoted,
+            piped_into: command.connector == Connector::Pipe,
         });
     }
-
-    /// Copies `$( … )` verbatim, balancing parentheses.
-    fn substitution(&mut self, value: &mut String) {
-        let start = self.pos;
-        self.pos += 2;
-        let mut depth = 1usize;
-        while self.pos < self.bytes.len() && depth > 0 {
-            match self.bytes[self.pos] {
-                b'(' => depth += 1,
-                b')' => depth -= 1,
-                _ => {}
-            }
-            self.pos += 1;
-        }
-        while !self.text.is_char_boundary(self.pos) {
-            self.pos += 1;
-        }
-        value.push_str(&self.text[start..self.pos]);
-    }
-
-    fn char_at(&self, pos: usize) -> Option<char> {
-        self.text.get(pos..).and_then(|s| s.chars().next())
-    }
+    Script { commands }
 }
 
 #[cfg(test)]
@@ -317,9 +143,33 @@ mod tests {
                 vec!["apt-get", "update"],
                 vec!["apt-get", "install", "-y", "a b", "c\"d"],
                 vec!["echo", "$(x y)"],
+                // The substitution's command follows the one holding it.
+                vec!["x", "y"],
                 vec!["tee", "f"],
             ]
         );
+        let script = split("echo $(x y)|tee f");
+        assert_eq!(script.commands[0].separator, Separator::Pipe);
+        assert!(script.commands[2].piped_into);
+    }
+
+    #[test]
+    fn sees_into_shell_wrappers_and_keeps_env_prefixes() {
+        let text = "A=1 sh -c 'pip install --no-cache-dir flask' || true";
+        let script = split(text);
+        assert_eq!(
+            words(text),
+            vec![
+                vec!["A=1", "sh", "-c", "pip install --no-cache-dir flask"],
+                vec!["pip", "install", "--no-cache-dir", "flask"],
+                vec!["true"],
+            ]
+        );
+        assert_eq!(script.commands[0].separator, Separator::Or);
+        let inner = &script.commands[1].words[2];
+        assert_eq!(&text[inner.range.clone()], "--no-cache-dir");
+        assert!(!inner.quoted);
+        assert!(script.commands[0].words[3].quoted);
     }
 
     #[test]

@@ -30,7 +30,7 @@ pub use index::{PackageIndex, redact_url};
 pub use manifest::{Dependency, LockedPackage};
 pub use native::{BuildCondition, NATIVE_RULES, NativeDependency, NativeRule};
 pub use python_version::{DEFAULT_MINOR, KNOWN_MINORS, PythonVersion};
-pub use requirements::{RequirementsSet, normalize_name, parse_requirements};
+pub use requirements::{RequirementsSet, group_by_directory, normalize_name, parse_requirements};
 pub use source::Source;
 
 use manifest::{RawIndex, TomlFile, pipfile_lock_packages, read_optional};

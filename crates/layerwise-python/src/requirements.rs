@@ -697,3 +697,47 @@ mod tests {
         assert_eq!(normalize_name("psycopg2-binary"), "psycopg2-binary");
     }
 }
+
+/// Groups manifest paths (relative, `/`-separated) by their directory, in
+/// first-seen order: `("", [requirements.txt])`, `("requirements/", [base.txt…])`.
+/// A Dockerfile needs one `COPY` per group, since `COPY a/x b/y ./` would
+/// flatten both into one directory and break includes that name the path.
+pub fn group_by_directory<S: AsRef<str>>(files: &[S]) -> Vec<(String, Vec<&str>)> {
+    let mut groups: Vec<(String, Vec<&str>)> = Vec::new();
+    for file in files {
+        let file = file.as_ref();
+        let dir = file
+            .rsplit_once('/')
+            .map_or_else(String::new, |(dir, _)| format!("{dir}/"));
+        match groups.iter_mut().find(|(d, _)| *d == dir) {
+            Some((_, list)) => list.push(file),
+            None => groups.push((dir, vec![file])),
+        }
+    }
+    groups
+}
+
+#[cfg(test)]
+mod group_tests {
+    use super::group_by_directory;
+
+    #[test]
+    fn groups_keep_first_seen_order() {
+        let files = [
+            "requirements.txt",
+            "requirements/base.txt",
+            "setup.cfg",
+            "requirements/dev.txt",
+        ];
+        assert_eq!(
+            group_by_directory(&files),
+            vec![
+                (String::new(), vec!["requirements.txt", "setup.cfg"]),
+                (
+                    "requirements/".to_string(),
+                    vec!["requirements/base.txt", "requirements/dev.txt"]
+                ),
+            ]
+        );
+    }
+}

@@ -39,11 +39,6 @@ pub fn rule_markdown(rule: &Rule) -> String {
 /// Hadolint rules and the BuildKit checks layerwise does not implement, with why.
 const NOT_COVERED: &[(&str, &str)] = &[
     (
-        "UndefinedVar",
-        "not implemented yet: deciding it needs the base image's environment, which is only known from its registry config",
-    ),
-    ("InvalidDefaultArgInFrom", "not implemented yet"),
-    (
         "InvalidBaseImagePlatform",
         "needs the image's manifest from a registry; not decidable from the Dockerfile",
     ),

@@ -90,60 +90,18 @@ impl Project {
     }
 
     /// `file` plus the files it includes with `-r`/`-c`, transitively,
-    /// as they exist in the project (paths relative to the project).
+    /// as they exist in the project (paths relative to the project, sorted).
+    /// Read by `layerwise-python`, as `init` reads them; a file that cannot
+    /// be read is named alone.
     pub fn requirement_closure(&self, file: &str) -> Vec<String> {
-        let mut out: Vec<String> = Vec::new();
-        let mut todo = vec![normalize(file)];
-        while let Some(f) = todo.pop() {
-            if out.contains(&f) || out.len() > 64 {
-                continue;
+        match layerwise_python::parse_requirements(&self.dir, Path::new(file)) {
+            Ok(set) => {
+                let mut files = set.file_paths();
+                files.sort();
+                files.dedup();
+                files
             }
-            let Ok(text) = std::fs::read_to_string(self.dir.join(&f)) else {
-                out.push(f);
-                continue;
-            };
-            let base = f.rsplit_once('/').map_or("", |(d, _)| d).to_string();
-            for line in text.lines() {
-                let line = line.trim();
-                let rest = ["-r", "--requirement", "-c", "--constraint"]
-                    .iter()
-                    .find_map(|p| {
-                        line.strip_prefix(p)
-                            .filter(|r| r.starts_with([' ', '=', '\t']) || p.len() == 2)
-                    });
-                if let Some(rest) = rest {
-                    let target = rest
-                        .trim_start_matches(['=', ' ', '\t'])
-                        .split_whitespace()
-                        .next()
-                        .unwrap_or("");
-                    if !target.is_empty() && !target.contains("://") {
-                        let joined = if base.is_empty() {
-                            target.to_string()
-                        } else {
-                            format!("{base}/{target}")
-                        };
-                        todo.push(normalize(&joined));
-                    }
-                }
-            }
-            out.push(f);
-        }
-        out.sort();
-        out
-    }
-}
-
-fn normalize(path: &str) -> String {
-    let mut parts: Vec<&str> = Vec::new();
-    for p in path.split('/') {
-        match p {
-            "" | "." => {}
-            ".." => {
-                parts.pop();
-            }
-            p => parts.push(p),
+            Err(_) => vec![file.trim_start_matches("./").to_string()],
         }
     }
-    parts.join("/")
 }

@@ -1,4 +1,4 @@
-//! LW408/LW413/LW415: FROM lines and build arguments.
+//! LW408/LW413/LW414/LW415: FROM lines and build arguments.
 
 use layerwise_syntax::expand::{ExpandOptions, expand};
 use layerwise_syntax::{Arguments, Details, InstructionKind, Span};
@@ -77,6 +77,39 @@ FROM python:3.12
     aliases: &["RedundantTargetPlatform"],
     fixable: true,
     check: check_redundant,
+};
+
+pub static INVALID_DEFAULT: Rule = Rule {
+    code: "LW414",
+    name: "invalid-default-arg-in-from",
+    category: Category::Buildkit,
+    severity: Severity::Warning,
+    summary: "With the ARG defaults, a FROM names an empty or invalid image",
+    docs: r#"## What it does
+Expands each `FROM` image with the default values of the global `ARG`s
+(ignoring `--build-arg`) and reports when the result is empty or not a
+valid image reference (`python:` from `ARG TAG` without a default).
+
+## Why is this bad?
+The Dockerfile only builds when every caller remembers the right
+`--build-arg`; a plain `docker build` fails with an invalid reference
+error, and tools that read the Dockerfile cannot know which image it uses.
+
+## Example
+```dockerfile
+ARG PYTHON_TAG
+FROM python:${PYTHON_TAG}
+```
+
+## Use instead
+```dockerfile
+ARG PYTHON_TAG=3.12-slim
+FROM python:${PYTHON_TAG}
+```
+"#,
+    aliases: &["InvalidDefaultArgInFrom"],
+    fixable: false,
+    check: check_invalid_default,
 };
 
 pub static CONST_PLATFORM: Rule = Rule {
@@ -161,6 +194,58 @@ fn check_undefined(cx: &Context, out: &mut Vec<Finding>) {
     }
 }
 
+fn check_invalid_default(cx: &Context, out: &mut Vec<Finding>) {
+    let globals = &cx.model.global_args;
+    let lookup = |name: &str| {
+        globals
+            .iter()
+            .rev()
+            .find(|a| a.name == name)
+            .map(|a| a.value.clone().unwrap_or_default())
+    };
+    let options = ExpandOptions {
+        escape: cx.file.escape(),
+        ..ExpandOptions::default()
+    };
+    for (i, ins) in cx.instructions() {
+        if ins.kind != InstructionKind::From {
+            continue;
+        }
+        let Arguments::Words(words) = &ins.arguments else {
+            continue;
+        };
+        let Some(image) = words.first() else { continue };
+        let Ok(expansion) = expand(&image.value, &lookup, &options) else {
+            continue;
+        };
+        if expansion.matched.is_empty() {
+            // Without a global ARG there is no default to blame.
+            continue;
+        }
+        let name = expansion.result;
+        let is_stage = cx.model.stages.iter().any(|s| {
+            s.from < i
+                && s.name
+                    .as_deref()
+                    .is_some_and(|n| n.eq_ignore_ascii_case(&name))
+        });
+        if is_stage || name.eq_ignore_ascii_case("scratch") {
+            continue;
+        }
+        let Err(reason) = layerwise_model::ImageRef::validate(&name) else {
+            continue;
+        };
+        let args = expansion.matched.join("`, `");
+        out.push(
+            Finding::new(
+                image.span,
+                format!("with the defaults of `{args}`, the base image is `{name}`: {reason}"),
+            )
+            .help("give the ARG a default that makes a valid image reference"),
+        );
+    }
+}
+
 fn check_redundant(cx: &Context, out: &mut Vec<Finding>) {
     for (_, ins) in cx.instructions() {
         let Some(p) = platform(ins) else { continue };
@@ -228,6 +313,22 @@ mod tests {
             ),
             ""
         );
+    }
+
+    #[test]
+    fn invalid_default_positive_and_negative() {
+        let out = lint("LW414", "ARG TAG\nFROM python:${TAG}\n");
+        insta::assert_snapshot!(out);
+        assert!(out.contains("`python:`"), "{out}");
+        assert!(lint("LW414", "ARG IMAGE=Python\nFROM $IMAGE\n").contains("lowercase"));
+        for src in [
+            "ARG TAG=3.12-slim\nFROM python:${TAG}\n",
+            "ARG VARIANT\nFROM python:3.12${VARIANT}\n",
+            "FROM python:3.12 AS base\nARG BASE=base\nFROM ${BASE}\n",
+            "FROM python:${UNDECLARED}\n",
+        ] {
+            assert_eq!(lint("LW414", src), "", "{src}");
+        }
     }
 
     #[test]

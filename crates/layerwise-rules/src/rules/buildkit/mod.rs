@@ -11,4 +11,5 @@ pub mod multiple_instructions;
 pub mod no_empty_continuation;
 pub mod stage_name_casing;
 pub mod stage_names;
+pub mod undefined_var;
 pub mod workdir_relative;

@@ -159,9 +159,20 @@ fn check(cx: &Context, out: &mut Vec<Finding>) {
             let help = if files.is_empty() {
                 format!("run `{label}` before `{copy}`: it does not need the sources")
             } else {
-                let list = files.join(" ");
+                let copies: Vec<String> = layerwise_python::group_by_directory(&files)
+                    .into_iter()
+                    .map(|(dir, list)| {
+                        let dir = if dir.is_empty() {
+                            "./".to_string()
+                        } else {
+                            dir
+                        };
+                        format!("`COPY {} {dir}`", list.join(" "))
+                    })
+                    .collect();
                 format!(
-                    "copy the dependency manifests first (`COPY {list} ./`), install, then copy the rest"
+                    "copy the dependency manifests first ({}), install, then copy the rest",
+                    copies.join(", ")
                 )
             };
             out.push(Finding::new(cx.first_line_span(ins), message).help(help));
@@ -194,7 +205,9 @@ mod tests {
             ],
         );
         assert!(
-            out.contains("requirements.txt requirements/base.txt requirements/constraints.txt"),
+            out.contains(
+                "(`COPY requirements.txt ./`, `COPY requirements/base.txt requirements/constraints.txt requirements/`)"
+            ),
             "{out}"
         );
         assert!(lint("LW101", src).contains("/app/requirements.txt"));
