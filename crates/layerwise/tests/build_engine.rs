@@ -372,3 +372,90 @@ fn no_engine_exits_3_and_says_where_it_looked() {
     );
     assert!(all.contains("hint: start the Docker engine"), "{all}");
 }
+
+/// Whether a process whose command line contains `needle` is running (the
+/// engine runs build containers as host processes).
+fn process_running(needle: &str) -> bool {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return false;
+    };
+    entries.flatten().any(|e| {
+        std::fs::read(e.path().join("cmdline")).is_ok_and(|raw| {
+            let line = String::from_utf8_lossy(&raw).replace('\0', " ");
+            line.contains(needle) && !line.contains("layerwise")
+        })
+    })
+}
+
+#[test]
+fn ctrl_c_cancels_the_build_on_the_engine_and_tags_nothing() {
+    if !engine_available_or_skip() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let tag = unique("interrupt");
+    // A sleep length no other process uses, to find the build's container.
+    let seconds = 300 + std::process::id() % 97;
+    let marker = format!("sleep {seconds}");
+    write(
+        dir.path(),
+        "Dockerfile",
+        &format!("FROM python:3.11-slim\nRUN echo {tag} && {marker}\n"),
+    );
+    let mut child = Command::new(env!("CARGO_BIN_EXE_layerwise"))
+        .args([
+            "build",
+            dir.path().to_str().unwrap(),
+            "-t",
+            &tag,
+            "--progress",
+            "plain",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("layerwise starts");
+    let started = std::time::Instant::now();
+    while !process_running(&marker) {
+        assert!(
+            started.elapsed().as_secs() < 120,
+            "the RUN step never started"
+        );
+        assert!(child.try_wait().unwrap().is_none(), "build ended early");
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(status.success());
+    let interrupted = std::time::Instant::now();
+    let output = child.wait_with_output().expect("layerwise exits");
+    let all = text(&output);
+    assert_eq!(output.status.code(), Some(130), "{all}");
+    assert!(
+        interrupted.elapsed().as_secs() < 30,
+        "exit took {:?}: {all}",
+        interrupted.elapsed()
+    );
+    assert!(all.contains("interrupted"), "{all}");
+    // The engine cancels the solve: the step's process goes away long
+    // before the sleep would have ended.
+    let cancelled = std::time::Instant::now();
+    while process_running(&marker) {
+        assert!(
+            cancelled.elapsed().as_secs() < 60,
+            "the RUN step still runs on the engine after the interrupt"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(250));
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let tagged = runtime.block_on(async {
+        let engine = layerwise_engine::Engine::connect().await.unwrap();
+        engine.docker().inspect_image(&tag).await.is_ok()
+    });
+    assert!(!tagged, "an interrupted build must tag nothing");
+}
