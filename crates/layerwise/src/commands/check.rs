@@ -7,6 +7,7 @@ use anyhow::{Context as _, Result, bail};
 use clap::{Args, ValueEnum};
 use layerwise_rules::{Diagnostic, Project, Settings, Severity};
 use layerwise_syntax::Dockerfile;
+use rayon::prelude::*;
 
 use crate::exit;
 use crate::output::{self, Format};
@@ -125,6 +126,7 @@ pub fn run(args: CheckArgs) -> Result<u8> {
     )?;
     let mut projects: BTreeMap<PathBuf, Project> = BTreeMap::new();
     let mut fail_on = Severity::Warning;
+    let mut jobs = Vec::with_capacity(targets.len());
     for (path, context) in targets {
         let (config, mut settings, origin) = rule_options.settings_for(&path)?;
         for (key, sev) in &config.severity {
@@ -143,8 +145,14 @@ pub fn run(args: CheckArgs) -> Result<u8> {
                 .or_insert_with(|| Project::load(&dir))
                 .clone()
         });
-        reports.push(check_file(&path, &settings, project.as_ref()));
+        jobs.push((path, settings, project));
     }
+    // Files are independent: lint them in parallel, reports in input order.
+    reports.extend(
+        jobs.par_iter()
+            .map(|(path, settings, project)| check_file(path, settings, project.as_ref()))
+            .collect::<Vec<_>>(),
+    );
     let min = args.severity.map(Severity::from).unwrap_or(Severity::Info);
     for r in &mut reports {
         r.diagnostics.retain(|d| d.severity >= min);
