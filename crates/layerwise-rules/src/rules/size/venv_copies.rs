@@ -82,7 +82,7 @@ COPY --from=builder /install /usr/local
 ```
 "#,
     aliases: &[],
-    fixable: false,
+    fixable: true,
     check: check_reinstall,
 };
 
@@ -128,17 +128,87 @@ fn check_reinstall(cx: &Context, out: &mut Vec<Finding>) {
                             .find(|w| earlier.contains(&w.value.to_ascii_lowercase()))
                     });
                 if let Some(word) = again {
+                    let fix = reinstall_fix(cx, &copy, i, p, &earlier);
                     out.push(
                         Finding::new(
                             run.span(word),
                             format!("`{}` was already installed in stage `{}`", word.value, stage_label(copy.from)),
                         )
-                        .help("copy the installed environment from that stage instead of installing again"),
+                        .help("copy the installed environment from that stage instead of installing again")
+                        .fix(fix),
                     );
                 }
             }
         }
     }
+}
+
+/// Replaces a RUN that only reinstalls what the source stage installed into
+/// its virtual environment with a copy of that environment (or removes it
+/// when the environment is copied already). Unsafe: the copied environment
+/// is what the builder resolved, which a fresh install might not reproduce
+/// (other versions, other extras).
+fn reinstall_fix(
+    cx: &Context,
+    copy: &StageCopy,
+    run_index: usize,
+    install: &layerwise_model::PythonInstall,
+    earlier: &[String],
+) -> Option<Fix> {
+    let run = cx.run(run_index)?;
+    // Only a RUN whose single command is this install can go as a whole.
+    if run.script.commands.len() != 1 || run.python.len() != 1 {
+        return None;
+    }
+    let all_installed_before = install
+        .requirement_files
+        .iter()
+        .map(|w| w.value.rsplit('/').next().unwrap_or("").to_string())
+        .chain(
+            install
+                .packages
+                .iter()
+                .map(|w| w.value.to_ascii_lowercase()),
+        )
+        .all(|item| earlier.contains(&item));
+    let [venv] = stage_venvs(cx, copy.from).try_into().ok()?;
+    if !all_installed_before || install.packages.iter().any(|w| w.value.starts_with('.')) {
+        return None;
+    }
+    let ins = cx.model.instructions[run_index];
+    let source = cx.file.source();
+    // The instruction's span may or may not end with its newline.
+    let written = &source[ins.span.start..ins.span.end];
+    let text_end = ins.span.start + written.trim_end_matches(['\n', '\r']).len();
+    let line_end = source[text_end..]
+        .find('\n')
+        .map_or(source.len(), |n| text_end + n + 1);
+    let copied = copy.dest.trim_end_matches('/') == venv
+        && copy
+            .sources
+            .iter()
+            .any(|(src, _)| src.trim_end_matches('/') == venv);
+    let from = cx.text(cx.copy_from(cx.model.instructions[copy.index])?.span);
+    let edit = if copied {
+        Edit::delete(layerwise_syntax::Span::new(ins.span.start, line_end))
+    } else {
+        Edit::replace(
+            layerwise_syntax::Span::new(ins.span.start, text_end),
+            format!("COPY --from={from} {venv} {venv}"),
+        )
+    };
+    let message = if copied {
+        format!(
+            "remove the reinstall: `{venv}` is already copied from stage `{}`",
+            stage_label(copy.from)
+        )
+    } else {
+        format!(
+            "copy `{venv}` from stage `{}` instead of installing again",
+            stage_label(copy.from)
+        )
+    };
+    Some(Fix::new(Applicability::Unsafe, message, vec![edit]))
 }
 
 pub static BASE_MISMATCH: Rule = Rule {
@@ -480,6 +550,32 @@ mod tests {
         let ok =
             format!("{BUILDER}FROM python:3.12-slim\nCOPY --from=builder /opt/venv /opt/venv\n");
         assert_eq!(lint("LW202", &ok), "");
+        let with_cmd = format!("{src}CMD [\"python\"]\n");
+        assert!(lint("LW202", &with_cmd).contains("/opt/venv\n    | CMD"));
+        // The venv is copied already: the fix drops the reinstall.
+        assert!(out.contains("remove the reinstall"), "{out}");
+        assert!(
+            !out.contains("RUN pip install -r requirements.txt\n    |"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn reinstall_fix_copies_the_venv_and_leaves_mixed_runs_alone() {
+        let src = format!(
+            "{BUILDER}FROM python:3.12-slim\nCOPY --from=builder /app /app\nRUN pip install -r requirements.txt\nCMD [\"python\"]\n"
+        );
+        let out = lint("LW202", &src);
+        insta::assert_snapshot!(out);
+        assert!(
+            out.contains("COPY --from=builder /opt/venv /opt/venv"),
+            "{out}"
+        );
+        let mixed = format!(
+            "{BUILDER}FROM python:3.12-slim\nCOPY --from=builder /app /app\nRUN pip install -r requirements.txt && python -m compileall /app\n"
+        );
+        let out = lint("LW202", &mixed);
+        assert!(out.contains("LW202") && !out.contains("fix"), "{out}");
     }
 
     #[test]
