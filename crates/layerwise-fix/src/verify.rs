@@ -5,7 +5,7 @@
 //! built-in BuildKit, no registry pulls beyond what the Dockerfiles name).
 //! Every image it tags is removed before returning.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -23,9 +23,16 @@ pub struct Side {
     pub cold: Duration,
     /// Rebuild after a one-line code edit, with the cache warm.
     pub code_edit: Option<Duration>,
-    /// `name==version` as `pip freeze` prints them, from the venv when there is one.
+    /// Installed distributions (normalized name → version), from the venv
+    /// when there is one, else from the system Python.
     pub packages: BTreeMap<String, String>,
-    /// Files under the work dir with their SHA-256.
+    /// The installers and everything only they need (pip, setuptools, wheel,
+    /// uv, Poetry, Pipenv, PDM, virtualenv and their dependencies): a naive
+    /// image has them next to the app, a builder-venv image leaves them in
+    /// the builder, so they are not compared.
+    pub tooling: BTreeSet<String>,
+    /// Files under the work dir with their SHA-256 (those the build context
+    /// has; files the build generated there are not compared).
     pub files: BTreeMap<String, String>,
     pub config: BTreeMap<String, String>,
 }
@@ -68,10 +75,13 @@ impl Report {
             secs(self.fixed.cold),
             edit(&self.fixed)
         ));
+        let app = |s: &Side| s.packages.len() - s.tooling.len();
         out.push_str(&format!(
-            "packages: {} in the original, {} in the fixed image\n",
-            self.original.packages.len(),
-            self.fixed.packages.len()
+            "packages: {} in the original, {} in the fixed image (installers and their own dependencies left out: {} and {})\n",
+            app(&self.original),
+            app(&self.fixed),
+            self.original.tooling.len(),
+            self.fixed.tooling.len()
         ));
         let list = |out: &mut String, title: &str, items: &[String]| {
             if !items.is_empty() {
@@ -187,21 +197,27 @@ pub fn verify(input: &Input) -> Result<Report, VerifyError> {
             }
             let image = format!("{tag}-{which}");
             tags.push(image.clone());
-            let cold = build(&docker, &dir, input.dockerfile, &image)
+            let cold = build(&docker, &dir, input.dockerfile, &image, true)
                 .map_err(|log| VerifyError::BuildFailed { which, log })?;
             let mut side = Side {
                 cold,
                 ..Side::default()
             };
-            side.packages = packages(&docker, &image)?;
+            (side.packages, side.tooling) = packages(&docker, &image)?;
             side.files = files(&docker, &image, input.dockerfile)?;
+            side.files.retain(|path, _| dir.join(path).is_file());
             side.config = config(&docker, &image)?;
             if let Some(py) = first_python_file(&dir) {
                 let mut text = std::fs::read_to_string(&py).unwrap_or_default();
-                text.push_str("\n# edited by layerwise fix --verify\n");
+                // A new line each run: an edit seen before would be a cache
+                // hit left by an earlier verification.
+                text.push_str(&format!(
+                    "\n# edited by layerwise fix --verify {}\n",
+                    unique()
+                ));
                 std::fs::write(&py, text).map_err(|e| VerifyError::Other(e.to_string()))?;
                 side.code_edit = Some(
-                    build(&docker, &dir, input.dockerfile, &image)
+                    build(&docker, &dir, input.dockerfile, &image, false)
                         .map_err(|log| VerifyError::BuildFailed { which, log })?,
                 );
             }
@@ -229,13 +245,14 @@ fn compare(original: Side, fixed: Side) -> Report {
     let mut r = Report::default();
     for (name, version) in &original.packages {
         match fixed.packages.get(name) {
-            Some(v) if v == version => {}
+            Some(v) if v == version || fixed.tooling.contains(name) => {}
             Some(v) => r.version_changes.push(format!("{name}: {version} -> {v}")),
+            None if original.tooling.contains(name) => {}
             None => r.only_original.push(format!("{name}=={version}")),
         }
     }
     for (name, version) in &fixed.packages {
-        if !original.packages.contains_key(name) {
+        if !original.packages.contains_key(name) && !fixed.tooling.contains(name) {
             r.only_fixed.push(format!("{name}=={version}"));
         }
     }
@@ -265,7 +282,13 @@ fn compare(original: Side, fixed: Side) -> Report {
     r
 }
 
-fn build(docker: &Path, dir: &Path, dockerfile: &str, image: &str) -> Result<Duration, String> {
+fn build(
+    docker: &Path,
+    dir: &Path,
+    dockerfile: &str,
+    image: &str,
+    no_cache: bool,
+) -> Result<Duration, String> {
     let start = Instant::now();
     let out = Command::new(docker)
         .env("DOCKER_BUILDKIT", "1")
@@ -277,8 +300,9 @@ fn build(docker: &Path, dir: &Path, dockerfile: &str, image: &str) -> Result<Dur
             dockerfile,
             "-t",
             image,
-            ".",
         ])
+        .args(no_cache.then_some("--no-cache"))
+        .arg(".")
         .current_dir(dir)
         .output()
         .map_err(|e| e.to_string())?;
@@ -314,23 +338,129 @@ fn run_in(docker: &Path, image: &str, script: &str) -> Result<String, VerifyErro
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
-/// `pip freeze` of the venv the image runs with, else of the system Python.
-fn packages(docker: &Path, image: &str) -> Result<BTreeMap<String, String>, VerifyError> {
-    let text = run_in(
-        docker,
-        image,
-        "if [ -n \"$VIRTUAL_ENV\" ] && [ -x \"$VIRTUAL_ENV/bin/python\" ]; then \"$VIRTUAL_ENV/bin/python\" -m pip freeze; else python -m pip freeze; fi",
-    )?;
-    Ok(text
-        .lines()
-        .filter_map(|l| {
-            let (name, version) = l.split_once("==").or_else(|| l.split_once(" @ "))?;
-            Some((
-                name.trim().to_ascii_lowercase().replace('_', "-"),
-                version.trim().to_string(),
-            ))
-        })
-        .collect())
+/// Lists the distributions of the venv the image runs with (`VIRTUAL_ENV`,
+/// else the project's `.venv` in the work dir as uv, Poetry and PDM make it,
+/// else the system Python) with `importlib.metadata`, which needs no pip (uv's venvs
+/// have none), and splits off the installers' dependency closure.
+fn packages(
+    docker: &Path,
+    image: &str,
+) -> Result<(BTreeMap<String, String>, BTreeSet<String>), VerifyError> {
+    // Prints `name==version|deps` per distribution and `name[extra]|deps` per
+    // extra; a dependency on `x[e]` is written `x,x[e]`. Markers are
+    // evaluated with the `packaging` that pip vendors, by the system Python
+    // (a uv venv has no pip), over the environment's site-packages.
+    const LIST: &str = r#"import importlib.metadata as m, re, sys
+try:
+    from pip._vendor.packaging.markers import Marker
+except Exception:
+    Marker = None
+def n(s): return re.sub(r"[-_.]+", "-", s).lower()
+def applies(marker, extra):
+    if not marker: return not extra
+    if Marker is None: return ("extra" in marker) == bool(extra)
+    try: return Marker(marker).evaluate({"extra": extra})
+    except Exception: return not extra
+def deps(d, extra):
+    out = []
+    for r in d.requires or []:
+        req, _, marker = r.partition(";")
+        if not applies(marker.strip(), extra): continue
+        g = re.match(r"\s*([A-Za-z0-9._-]+)\s*(?:\[([^\]]*)\])?", req)
+        if not g: continue
+        out.append(n(g.group(1)))
+        out += [n(g.group(1)) + "[" + n(e) + "]" for e in (g.group(2) or "").split(",") if e.strip()]
+    return ",".join(out)
+kw = {"path": sys.argv[1:]} if sys.argv[1:] else {}
+for d in m.distributions(**kw):
+    name = n(d.metadata["Name"])
+    print(name + "==" + d.version + "|" + deps(d, ""))
+    for e in d.metadata.get_all("Provides-Extra") or []:
+        print(name + "[" + n(e) + "]|" + deps(d, e))"#;
+    let script = format!(
+        "project=\"${{UV_PROJECT_ENVIRONMENT:-.venv}}\"; system=$(command -v python3 || command -v python); if [ -n \"$VIRTUAL_ENV\" ] && [ -x \"$VIRTUAL_ENV/bin/python\" ]; then py=\"$VIRTUAL_ENV/bin/python\"; elif [ -x \"$project/bin/python\" ]; then py=\"$project/bin/python\"; else py=\"$system\"; fi; lib=$(\"$py\" -c 'import sysconfig; print(sysconfig.get_paths()[\"purelib\"])'); \"$system\" -c '{LIST}' \"$lib\""
+    );
+    let text = run_in(docker, image, &script)?;
+    let mut packages = BTreeMap::new();
+    let mut requires: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for line in text.lines() {
+        let Some((dist, reqs)) = line.split_once('|') else {
+            continue;
+        };
+        let name = match dist.split_once("==") {
+            Some((name, version)) => {
+                packages.insert(name.to_string(), version.to_string());
+                name
+            }
+            // `name[extra]`: what the extra adds.
+            None => dist,
+        };
+        requires.insert(
+            name.to_string(),
+            reqs.split(',')
+                .filter(|r| !r.is_empty())
+                .map(str::to_string)
+                .collect(),
+        );
+    }
+    let tooling = installer_closure(&packages, &requires);
+    Ok((packages, tooling))
+}
+
+/// Distributions needed only by installers: the closure of the installer
+/// roots minus everything the remaining top-level distributions need.
+/// Requirements behind extras count as needed (which extras a dependent
+/// asked for is not recorded in the installed metadata).
+fn installer_closure(
+    packages: &BTreeMap<String, String>,
+    requires: &BTreeMap<String, Vec<String>>,
+) -> BTreeSet<String> {
+    const INSTALLERS: &[&str] = &[
+        "pip",
+        "setuptools",
+        "wheel",
+        "uv",
+        "poetry",
+        "poetry-plugin-export",
+        "pipenv",
+        "pdm",
+        "virtualenv",
+    ];
+    let closure = |roots: Vec<&String>| {
+        let mut seen = BTreeSet::new();
+        let mut todo = roots;
+        while let Some(name) = todo.pop() {
+            let base = name.split('[').next().unwrap_or(name);
+            if packages.contains_key(base) && seen.insert(name.clone()) {
+                todo.extend(requires.get(name).into_iter().flatten());
+            }
+        }
+        seen
+    };
+    // What is required by a distribution, or by an extra someone asked for.
+    let asked: BTreeSet<&String> = requires
+        .values()
+        .flatten()
+        .filter(|r| r.contains('['))
+        .collect();
+    let required: BTreeSet<&String> = requires
+        .iter()
+        .filter(|(node, _)| !node.contains('[') || asked.contains(node))
+        .flat_map(|(_, deps)| deps)
+        .collect();
+    let installer_roots: Vec<&String> = packages
+        .keys()
+        .filter(|n| INSTALLERS.contains(&n.as_str()))
+        .collect();
+    let app_roots: Vec<&String> = packages
+        .keys()
+        .filter(|n| !INSTALLERS.contains(&n.as_str()) && !required.contains(n))
+        .collect();
+    let app = closure(app_roots);
+    closure(installer_roots)
+        .into_iter()
+        .filter(|n| !n.contains('[') && !app.contains(n))
+        .collect()
 }
 
 /// The files under the image's work dir, without bytecode and build files.
@@ -433,4 +563,46 @@ fn first_python_file(dir: &Path) -> Option<PathBuf> {
         }
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn installer_closure_keeps_what_the_app_needs() {
+        let deps: &[(&str, &[&str])] = &[
+            ("pipenv", &["certifi", "virtualenv", "setuptools"]),
+            ("virtualenv", &["filelock", "platformdirs"]),
+            ("certifi", &[]),
+            ("filelock", &[]),
+            ("platformdirs", &[]),
+            ("setuptools", &[]),
+            ("pip", &[]),
+            ("requests", &["certifi"]),
+            ("flask", &[]),
+        ];
+        let packages = deps
+            .iter()
+            .map(|(n, _)| (n.to_string(), "1".to_string()))
+            .collect();
+        let requires = deps
+            .iter()
+            .map(|(n, r)| (n.to_string(), r.iter().map(|s| s.to_string()).collect()))
+            .collect();
+        let tooling = installer_closure(&packages, &requires);
+        let expected: BTreeSet<String> = [
+            "filelock",
+            "pip",
+            "pipenv",
+            "platformdirs",
+            "setuptools",
+            "virtualenv",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        // certifi stays: requests, an app package, needs it.
+        assert_eq!(tooling, expected);
+    }
 }

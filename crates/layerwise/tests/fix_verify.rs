@@ -1,7 +1,8 @@
-//! `layerwise fix --unsafe-fixes --verify` on the flask example, on the real
-//! engine: both Dockerfiles build, the installed packages and app files are
-//! the same, the USER change is listed. Skips without an engine unless
-//! `LAYERWISE_REQUIRE_DOCKER=1`.
+//! `layerwise fix --unsafe-fixes --verify` on every example's
+//! `Dockerfile.naive`, on the real engine: both Dockerfiles build, the
+//! installed packages and app files are the same, the USER change is listed,
+//! and the written result has no cache or size findings left. Skips without
+//! an engine unless `LAYERWISE_REQUIRE_DOCKER=1`.
 
 use std::path::Path;
 use std::process::Command;
@@ -62,4 +63,97 @@ fn flask_example_fix_is_proven_on_the_engine() {
         !String::from_utf8_lossy(&images.stdout).contains("layerwise-verify-"),
         "verify removes its images"
     );
+}
+
+/// Fixes, verifies and writes one example in a temporary copy; returns the
+/// verification account (stderr).
+fn verify_and_write(example: &str) -> String {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join(example);
+    copy_tree(
+        &Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../examples")
+            .join(example),
+        &dir,
+    );
+    let _ = std::fs::remove_file(dir.join(".dockerignore"));
+    let out = Command::new(LAYERWISE)
+        .args([
+            "fix",
+            "--unsafe-fixes",
+            "--verify",
+            "--write",
+            "Dockerfile.naive",
+        ])
+        .current_dir(&dir)
+        .output()
+        .expect("run layerwise");
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(0), "verified and written\n{stderr}");
+    assert!(stderr.contains("same packages and app files"), "{stderr}");
+    assert!(stderr.contains("USER: (unset) -> \"app\""), "{stderr}");
+    // The timings are measured, not asserted (they depend on the network);
+    // `--nocapture` shows them.
+    let timings = stderr.lines().find(|l| l.starts_with("builds:"));
+    println!("{example}: {}", timings.expect("timings are reported"));
+    let check = Command::new(LAYERWISE)
+        .args([
+            "check",
+            "--select",
+            "cache,size",
+            "--context",
+            ".",
+            "Dockerfile.naive",
+        ])
+        .current_dir(&dir)
+        .output()
+        .expect("run layerwise check");
+    assert_eq!(
+        check.status.code(),
+        Some(0),
+        "no cache or size findings after the fix:\n{}",
+        String::from_utf8_lossy(&check.stdout)
+    );
+    stderr
+}
+
+#[test]
+fn django_example_fix_is_proven_on_the_engine() {
+    if !layerwise_engine::testing::engine_available_or_skip() {
+        return;
+    }
+    let stderr = verify_and_write("django-postgres");
+    assert!(stderr.contains("build-only apt packages"), "{stderr}");
+}
+
+#[test]
+fn uv_example_fix_is_proven_on_the_engine() {
+    if !layerwise_engine::testing::engine_available_or_skip() {
+        return;
+    }
+    verify_and_write("fastapi-uv");
+}
+
+#[test]
+fn poetry_example_fix_is_proven_on_the_engine() {
+    if !layerwise_engine::testing::engine_available_or_skip() {
+        return;
+    }
+    verify_and_write("poetry-app");
+}
+
+#[test]
+fn pipenv_example_fix_is_proven_on_the_engine() {
+    if !layerwise_engine::testing::engine_available_or_skip() {
+        return;
+    }
+    verify_and_write("pipenv-app");
+}
+
+#[test]
+fn src_layout_example_fix_is_proven_on_the_engine() {
+    if !layerwise_engine::testing::engine_available_or_skip() {
+        return;
+    }
+    verify_and_write("src-layout-cli");
 }

@@ -216,6 +216,12 @@ fn run_verify(path: &Path, context: &Path, outcome: &Outcome) -> Result<(), (u8,
         (code, format!("{display}: {e}"))
     })?;
     eprint!("{}", report.render());
+    if !report.equivalent() {
+        return Err((
+            exit::FINDINGS,
+            format!("{display}: the fixed image differs from the original; nothing written"),
+        ));
+    }
     Ok(())
 }
 
