@@ -149,6 +149,33 @@ fn platform(ins: &layerwise_syntax::Instruction) -> Option<&layerwise_syntax::Sp
     }
 }
 
+/// Each FROM with its index and its image word.
+fn from_images<'a>(
+    cx: &'a Context,
+) -> impl Iterator<
+    Item = (
+        usize,
+        &'a layerwise_syntax::Instruction,
+        &'a layerwise_syntax::Spanned<String>,
+    ),
+> + 'a {
+    cx.instructions()
+        .filter_map(|(i, ins)| match &ins.arguments {
+            Arguments::Words(words) if ins.kind == InstructionKind::From => {
+                words.first().map(|image| (i, ins, image))
+            }
+            _ => None,
+        })
+}
+
+/// Expansion options for FROM lines of this file.
+fn from_options(cx: &Context) -> ExpandOptions {
+    ExpandOptions {
+        escape: cx.file.escape(),
+        ..ExpandOptions::default()
+    }
+}
+
 fn check_undefined(cx: &Context, out: &mut Vec<Finding>) {
     let globals: Vec<&str> = cx
         .model
@@ -158,22 +185,9 @@ fn check_undefined(cx: &Context, out: &mut Vec<Finding>) {
         .collect();
     let lookup =
         |name: &str| (globals.contains(&name) || AUTOMATIC.contains(&name)).then(String::new);
-    let options = ExpandOptions {
-        escape: cx.file.escape(),
-        ..ExpandOptions::default()
-    };
-    for (_, ins) in cx.instructions() {
-        if ins.kind != InstructionKind::From {
-            continue;
-        }
-        let Arguments::Words(words) = &ins.arguments else {
-            continue;
-        };
-        let mut targets: Vec<(&str, Span)> = words
-            .first()
-            .map(|w| (w.value.as_str(), w.span))
-            .into_iter()
-            .collect();
+    let options = from_options(cx);
+    for (_, ins, image) in from_images(cx) {
+        let mut targets: Vec<(&str, Span)> = vec![(image.value.as_str(), image.span)];
         if let Some(p) = platform(ins) {
             targets.push((p.value.as_str(), p.span));
         }
@@ -203,18 +217,8 @@ fn check_invalid_default(cx: &Context, out: &mut Vec<Finding>) {
             .find(|a| a.name == name)
             .map(|a| a.value.clone().unwrap_or_default())
     };
-    let options = ExpandOptions {
-        escape: cx.file.escape(),
-        ..ExpandOptions::default()
-    };
-    for (i, ins) in cx.instructions() {
-        if ins.kind != InstructionKind::From {
-            continue;
-        }
-        let Arguments::Words(words) = &ins.arguments else {
-            continue;
-        };
-        let Some(image) = words.first() else { continue };
+    let options = from_options(cx);
+    for (i, _, image) in from_images(cx) {
         let Ok(expansion) = expand(&image.value, &lookup, &options) else {
             continue;
         };
