@@ -2,26 +2,13 @@
 //! failures, compose, and the faults that need no engine.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use layerwise_engine::testing::engine_available_or_skip;
 
-fn layerwise(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_layerwise"))
-        .args(args)
-        .output()
-        .expect("layerwise runs")
-}
-
-fn text(output: &Output) -> String {
-    format!(
-        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
-        output.status.code(),
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
-}
+mod common;
+use common::{layerwise, text};
 
 fn unique(name: &str) -> String {
     let nanos = SystemTime::now()

@@ -7,20 +7,10 @@
 use std::path::Path;
 use std::process::Command;
 
-const LAYERWISE: &str = env!("CARGO_BIN_EXE_layerwise");
+mod common;
+use common::copy_tree;
 
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for entry in std::fs::read_dir(from).expect("read_dir") {
-        let entry = entry.expect("entry");
-        let target = to.join(entry.file_name());
-        if entry.file_type().expect("type").is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).expect("copy");
-        }
-    }
-}
+const LAYERWISE: &str = env!("CARGO_BIN_EXE_layerwise");
 
 #[test]
 fn flask_example_fix_is_proven_on_the_engine() {

@@ -10,6 +10,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+mod common;
+use common::copy_tree;
+
 const LAYERWISE: &str = env!("CARGO_BIN_EXE_layerwise");
 /// Debian's 20.10 CLI, used here only to run and remove containers.
 const DOCKER: &str = "/usr/bin/docker";
@@ -73,19 +76,6 @@ fn show(output: &Output) -> String {
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
     )
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for entry in std::fs::read_dir(from).expect("read_dir") {
-        let entry = entry.expect("entry");
-        let target = to.join(entry.file_name());
-        if entry.file_type().expect("type").is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).expect("copy");
-        }
-    }
 }
 
 fn build(dir: &Path, tag: &str, report: &Path) -> Value {
