@@ -81,6 +81,9 @@ impl Engine {
         let started = Instant::now();
         let mut notes = Vec::new();
         let mut outcome = match options.path {
+            _ if options.context_dir.is_some() => {
+                cli::build(self, options, context, observer).await?
+            }
             PathChoice::Cli => cli::build(self, options, context, observer).await?,
             PathChoice::Api => self.build_via_api(options, context, observer).await?,
             PathChoice::Auto => {

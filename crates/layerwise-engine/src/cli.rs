@@ -1,6 +1,8 @@
 //! The fallback road: a docker CLI that can run BuildKit builds (buildx, or
-//! a pre-23 CLI with `DOCKER_BUILDKIT=1`), fed the same tar context on stdin,
-//! its `--progress=plain` output parsed into the same steps.
+//! a pre-23 CLI with `DOCKER_BUILDKIT=1`), fed the same tar context on stdin
+//! (or, for large contexts, the context directory, which BuildKit's file
+//! sync transfers incrementally), its `--progress=plain` output parsed into
+//! the same steps.
 
 use std::path::PathBuf;
 use std::process::Stdio;
@@ -54,6 +56,11 @@ fn candidates() -> Vec<PathBuf> {
     unique
 }
 
+/// Whether a docker CLI that can run BuildKit builds is installed.
+pub async fn cli_available() -> bool {
+    find_cli().await.is_ok()
+}
+
 async fn find_cli() -> Result<Cli, EngineError> {
     for program in candidates() {
         if succeeds(&program, &["buildx", "version"]).await.is_some() {
@@ -104,22 +111,33 @@ pub(crate) async fn build(
         .arg("--iidfile")
         .arg(&iid_file);
     command.args(arguments(options));
-    command.arg("-");
+    // `-f` is relative to the context: run in it and name it `.`.
+    let from_dir = options.context_dir.is_some();
+    match &options.context_dir {
+        Some(dir) => command.current_dir(dir).arg("."),
+        None => command.arg("-"),
+    };
     command
-        .stdin(Stdio::piped())
+        .stdin(if from_dir {
+            Stdio::null()
+        } else {
+            Stdio::piped()
+        })
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .kill_on_drop(true);
     let mut child = command
         .spawn()
         .map_err(|e| EngineError::Cli(format!("starting {}: {e}", cli.program.display())))?;
-    let mut stdin = child
-        .stdin
-        .take()
-        .ok_or_else(|| EngineError::Cli("no stdin".into()))?;
+    let stdin = child.stdin.take();
+    if stdin.is_none() && !from_dir {
+        return Err(EngineError::Cli("no stdin".into()));
+    }
     let writer = tokio::spawn(async move {
-        let _ = stdin.write_all(&context).await;
-        let _ = stdin.shutdown().await;
+        if let Some(mut stdin) = stdin {
+            let _ = stdin.write_all(&context).await;
+            let _ = stdin.shutdown().await;
+        }
     });
     let stderr = child
         .stderr

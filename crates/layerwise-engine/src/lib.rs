@@ -32,6 +32,7 @@ use std::time::Duration;
 use bollard::Docker;
 
 pub use build::{BuildFailure, BuildOutcome, BuildPath};
+pub use cli::cli_available;
 pub use connect::{Address, EnvInputs, HostSource, Location};
 pub use credentials::RegistryCredentials;
 pub use options::{BuildOptions, CacheTo, PathChoice, SecretSource, SecretSpec, parse_cache_from};

@@ -35,6 +35,11 @@ pub struct BuildOptions {
     pub cache_from: Vec<String>,
     pub cache_to: Vec<CacheTo>,
     pub path: PathChoice,
+    /// Build from this directory through a docker CLI instead of sending a
+    /// tar: BuildKit's file sync then transfers only files that changed
+    /// since the last build, which matters for large contexts. The CLI
+    /// applies `.dockerignore` itself, with the same rules.
+    pub context_dir: Option<std::path::PathBuf>,
 }
 
 impl BuildOptions {

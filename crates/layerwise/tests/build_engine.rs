@@ -446,3 +446,58 @@ fn ctrl_c_cancels_the_build_on_the_engine_and_tags_nothing() {
     });
     assert!(!tagged, "an interrupted build must tag nothing");
 }
+
+#[test]
+fn large_contexts_go_through_file_sync_and_keep_the_cache_rules() {
+    if !engine_available_or_skip() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let token = unique("sync");
+    write(dir.path(), "app.py", &format!("print('{token}')\n"));
+    write(dir.path(), "notes.md", "ignored\n");
+    write(dir.path(), ".dockerignore", "*.md\n");
+    write(
+        dir.path(),
+        "Dockerfile",
+        &format!("FROM python:3.11-slim\nRUN echo {token}\nCOPY . /app/\nRUN ls /app > /listing\n"),
+    );
+    let tag = unique("sync");
+    let project = dir.path().to_str().unwrap();
+    // Outside the context: `COPY . /app/` would see it change.
+    let reports = tempfile::tempdir().unwrap();
+    let report = reports.path().join("report.json");
+    let build = || {
+        // Any context counts as large here, so the CLI road is taken.
+        let output = Command::new(env!("CARGO_BIN_EXE_layerwise"))
+            .env("LAYERWISE_FILE_SYNC_MIN_BYTES", "1")
+            .args(["build", project, "-t", &tag, "--progress", "plain"])
+            .args(["--report", "json", report.to_str().unwrap()])
+            .output()
+            .expect("layerwise runs");
+        let all = text(&output);
+        assert_eq!(output.status.code(), Some(0), "{all}");
+        assert!(all.contains("file sync"), "the road is named: {all}");
+        report_steps(&report)
+    };
+    let first = build();
+    assert!(built_steps(&first).iter().all(|s| !s.2), "{first:?}");
+    let again = build();
+    assert!(built_steps(&again).iter().all(|s| s.2), "{again:?}");
+    // An ignored file changes nothing; a code edit re-runs the copy.
+    write(dir.path(), "notes.md", "still ignored\n");
+    assert!(built_steps(&build()).iter().all(|s| s.2));
+    write(dir.path(), "app.py", &format!("print('{token} v2')\n"));
+    let edited = build();
+    let ran: Vec<&str> = built_steps(&edited)
+        .iter()
+        .filter(|s| !s.2)
+        .map(|s| s.0.as_str())
+        .collect();
+    assert_eq!(
+        ran,
+        ["COPY . /app/", "RUN ls /app > /listing"],
+        "{edited:?}"
+    );
+    remove_image(&tag);
+}

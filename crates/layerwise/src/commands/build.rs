@@ -203,7 +203,34 @@ struct Prepared {
     dockerfile: Dockerfile,
     /// The Dockerfile's path inside the context, with `/` separators.
     dockerfile_in_context: String,
-    tar: bytes::Bytes,
+    /// The canonical context directory.
+    context: PathBuf,
+    /// What the build can read from the context.
+    walk: layerwise_context::Walk,
+}
+
+/// From this many selected bytes on, `--via auto` builds through a docker
+/// CLI's file sync (when one is installed) rather than sending a tar: the
+/// tar is sent whole on every build, file sync only sends what changed.
+/// `LAYERWISE_FILE_SYNC_MIN_BYTES` overrides it.
+const FILE_SYNC_MIN_BYTES: u64 = 256 << 20;
+
+impl Prepared {
+    /// The deterministic tar of the selected files.
+    fn tar(&self) -> Result<bytes::Bytes, String> {
+        let mut tar = Vec::new();
+        layerwise_context::write_tar(&self.walk, &mut tar).map_err(|e| e.to_string())?;
+        Ok(bytes::Bytes::from(tar))
+    }
+
+    /// Whether the selected files are large enough for file sync to pay.
+    fn large(&self) -> bool {
+        let threshold = std::env::var("LAYERWISE_FILE_SYNC_MIN_BYTES")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(FILE_SYNC_MIN_BYTES);
+        self.walk.total_file_bytes() >= threshold
+    }
 }
 
 fn prepare(job: &Job) -> Result<Prepared, String> {
@@ -262,12 +289,11 @@ fn prepare(job: &Job) -> Result<Prepared, String> {
         always_include,
     };
     let walk = layerwise_context::walk(&context, &walk_options).map_err(|e| e.to_string())?;
-    let mut tar = Vec::new();
-    layerwise_context::write_tar(&walk, &mut tar).map_err(|e| e.to_string())?;
     Ok(Prepared {
         dockerfile,
         dockerfile_in_context,
-        tar: bytes::Bytes::from(tar),
+        context,
+        walk,
     })
 }
 
@@ -644,9 +670,29 @@ async fn run_jobs(
         }
         let mut options = job.options.clone();
         options.dockerfile = prepared.dockerfile_in_context.clone();
+        let mut sync_note = None;
+        let tar = if options.path == PathChoice::Auto
+            && prepared.large()
+            && layerwise_engine::cli_available().await
+        {
+            options.context_dir = Some(prepared.context.clone());
+            sync_note = Some(format!(
+                "the build can read {:.0} MB of the context: sent through a docker CLI's file sync, which re-sends only changed files",
+                prepared.walk.total_file_bytes() as f64 / 1e6
+            ));
+            bytes::Bytes::new()
+        } else {
+            match prepared.tar() {
+                Ok(tar) => tar,
+                Err(message) => {
+                    eprintln!("error: {message}");
+                    return Ok(exit::INPUT_ERROR);
+                }
+            }
+        };
         let display = Display::new(progress);
         let mut observer = |event: &Event, steps: &[Step]| display.event(event, steps);
-        let build = engine.build(&options, prepared.tar.clone(), &mut observer);
+        let build = engine.build(&options, tar, &mut observer);
         // Dropping the build future closes the request and the session: the
         // engine cancels the solve and tags nothing.
         let result = tokio::select! {
@@ -673,6 +719,8 @@ async fn run_jobs(
                 return Ok(exit::BUILD_FAILED);
             }
         };
+        let mut outcome = outcome;
+        outcome.notes.extend(sync_note);
         let rows = rows(&prepared.dockerfile, &outcome.steps);
         let failed = !outcome.succeeded();
         if progress != Progress::Quiet || failed {
