@@ -157,9 +157,11 @@ pub fn run(args: CheckArgs) -> Result<u8> {
     for r in &mut reports {
         r.diagnostics.retain(|d| d.severity >= min);
     }
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
+    // Stdout is line-buffered: unbuffered, a JSON report costs a write per line.
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     output::write(&mut out, args.format, &reports)?;
+    std::io::Write::flush(&mut out)?;
+    drop(out);
     let input_error = reports.iter().any(|r| !r.errors.is_empty());
     if args.format != Format::Human {
         for r in &reports {
