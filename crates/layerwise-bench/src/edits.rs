@@ -5,7 +5,7 @@
 
 use std::fs;
 use std::io;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use layerwise_python::{PackageManager, Project};
 use serde::Serialize;
@@ -272,32 +272,12 @@ fn isolate_one(spec: &str, token: &str) -> Option<String> {
     Some(kept.join(","))
 }
 
-/// Copies a project tree, skipping nothing but what cannot be read as a
-/// plain file, directory or symlink; returns the copied root.
-pub fn copy_tree(from: &Path, to: &Path) -> io::Result<PathBuf> {
-    fs::create_dir_all(to)?;
-    for entry in fs::read_dir(from)? {
-        let entry = entry?;
-        let kind = entry.file_type()?;
-        let target = to.join(entry.file_name());
-        if kind.is_dir() {
-            copy_tree(&entry.path(), &target)?;
-        } else if kind.is_file() {
-            fs::copy(entry.path(), &target)?;
-        } else if kind.is_symlink() {
-            let link = fs::read_link(entry.path())?;
-            #[cfg(unix)]
-            std::os::unix::fs::symlink(link, &target)?;
-            #[cfg(not(unix))]
-            let _ = link;
-        }
-    }
-    Ok(to.to_path_buf())
-}
+pub use layerwise_context::copy_tree;
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::PathBuf;
 
     fn example(name: &str) -> PathBuf {
         Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -14,12 +14,14 @@
 //! Unix only: modes, inodes and ctime come from Unix metadata.
 
 mod cache;
+mod copy;
 mod error;
 mod hash;
 mod tar;
 mod walk;
 
 pub use cache::{CacheNotice, DEFAULT_RACY_WINDOW, StatCache};
+pub use copy::copy_tree;
 pub use error::{ContextError, Warning};
 pub use hash::{
     Digest, FileHashes, HashStats, Selection, entries_digest, hash_files, hash_path, select_source,

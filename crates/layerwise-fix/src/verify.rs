@@ -187,7 +187,7 @@ pub fn verify(input: &Input) -> Result<Report, VerifyError> {
             ("fixed", input.fixed, input.fixed_dockerignore),
         ] {
             let dir = tmp.path().join(which);
-            copy_tree(input.context, &dir)
+            layerwise_context::copy_tree(input.context, &dir)
                 .map_err(|e| VerifyError::Other(format!("copying the context: {e}")))?;
             std::fs::write(dir.join(input.dockerfile), text)
                 .map_err(|e| VerifyError::Other(e.to_string()))?;
@@ -519,21 +519,6 @@ fn config(docker: &Path, image: &str) -> Result<BTreeMap<String, String>, Verify
         }
     }
     Ok(map)
-}
-
-fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
-    std::fs::create_dir_all(to)?;
-    for entry in std::fs::read_dir(from)? {
-        let entry = entry?;
-        let kind = entry.file_type()?;
-        let target = to.join(entry.file_name());
-        if kind.is_dir() {
-            copy_tree(&entry.path(), &target)?;
-        } else if kind.is_file() {
-            std::fs::copy(entry.path(), &target)?;
-        }
-    }
-    Ok(())
 }
 
 /// The first `.py` file in a stable walk, skipping hidden and venv dirs.
