@@ -20,29 +20,36 @@ pub struct CheckArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
-    /// Only run these rules (codes, prefixes, names, categories, Docker check
-    /// names or hadolint codes; comma-separated or repeated).
-    #[arg(long, value_delimiter = ',')]
-    pub select: Vec<String>,
-    /// Do not run these rules.
-    #[arg(long, value_delimiter = ',')]
-    pub ignore: Vec<String>,
     /// Exit with 1 when a finding is at or above this severity.
     #[arg(long, value_enum)]
     pub fail_on: Option<Level>,
     /// Only report findings at or above this severity.
     #[arg(long, value_enum)]
     pub severity: Option<Level>,
+    /// The build context directory, for rules about the context
+    /// (default: the directory given as PATH; none for a file).
+    #[arg(long)]
+    pub context: Option<PathBuf>,
+    #[command(flatten)]
+    pub rules: RuleSelection,
+}
+
+/// Rule selection, configuration and build inputs, shared by `check` and `fix`.
+#[derive(Args, Debug)]
+pub struct RuleSelection {
+    /// Only these rules (codes, prefixes, names, categories, Docker check
+    /// names or hadolint codes; comma-separated or repeated).
+    #[arg(long, value_delimiter = ',')]
+    pub select: Vec<String>,
+    /// Not these rules.
+    #[arg(long, value_delimiter = ',')]
+    pub ignore: Vec<String>,
     /// A build argument, as for `docker build --build-arg NAME=value`.
     #[arg(long = "build-arg", value_name = "NAME=VALUE")]
     pub build_args: Vec<String>,
     /// The stage that is built (default: the last one).
     #[arg(long)]
     pub target: Option<String>,
-    /// The build context directory, for rules about the context
-    /// (default: the directory given as PATH; none for a file).
-    #[arg(long)]
-    pub context: Option<PathBuf>,
     /// Use this configuration file instead of searching for one.
     #[arg(long)]
     pub config: Option<PathBuf>,
@@ -116,14 +123,7 @@ pub fn run(args: CheckArgs) -> Result<u8> {
             });
         }
     }
-    let rule_options = RuleOptions::new(
-        args.config.as_deref(),
-        args.isolated,
-        &args.build_args,
-        args.target.clone(),
-        &args.select,
-        &args.ignore,
-    )?;
+    let rule_options = RuleOptions::new(&args.rules)?;
     let mut projects: BTreeMap<PathBuf, Project> = BTreeMap::new();
     let mut fail_on = Severity::Warning;
     let mut jobs = Vec::with_capacity(targets.len());
@@ -295,14 +295,16 @@ pub struct RuleOptions {
 
 impl RuleOptions {
     /// `build_args` are `KEY=VALUE`, or `KEY` to take the value from the environment.
-    pub fn new(
-        config: Option<&Path>,
-        isolated: bool,
-        build_args: &[String],
-        target: Option<String>,
-        select: &[String],
-        ignore: &[String],
-    ) -> Result<Self> {
+    pub fn new(args: &RuleSelection) -> Result<Self> {
+        let RuleSelection {
+            select,
+            ignore,
+            build_args,
+            target,
+            config,
+            isolated,
+        } = args;
+        let (config, isolated, target) = (config.as_deref(), *isolated, target.clone());
         let explicit = match config {
             Some(p) => Some(
                 load_config(p)?

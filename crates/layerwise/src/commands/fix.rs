@@ -8,7 +8,7 @@ use layerwise_fix::write::{Snapshot, write_atomic};
 use layerwise_fix::{Options, Outcome};
 use layerwise_rules::Settings;
 
-use crate::commands::check::{RuleOptions, find_dockerfiles};
+use crate::commands::check::{RuleOptions, RuleSelection, find_dockerfiles};
 use crate::exit;
 
 /// Apply the fixes of `check`: print a diff, or write with --write.
@@ -26,31 +26,15 @@ pub struct FixArgs {
     /// into a builder venv and a non-root production stage.
     #[arg(long)]
     pub unsafe_fixes: bool,
-    /// Only apply fixes of these rules (as for `check --select`).
-    #[arg(long, value_delimiter = ',')]
-    pub select: Vec<String>,
-    /// Do not apply fixes of these rules.
-    #[arg(long, value_delimiter = ',')]
-    pub ignore: Vec<String>,
-    /// A build argument, as for `docker build --build-arg NAME=value`.
-    #[arg(long = "build-arg", value_name = "NAME=VALUE")]
-    pub build_args: Vec<String>,
-    /// The stage that is built (default: the last one).
-    #[arg(long)]
-    pub target: Option<String>,
     /// The build context directory (default: the Dockerfile's directory).
     #[arg(long)]
     pub context: Option<PathBuf>,
-    /// Use this configuration file instead of searching for one.
-    #[arg(long)]
-    pub config: Option<PathBuf>,
-    /// Ignore configuration files.
-    #[arg(long, conflicts_with = "config")]
-    pub isolated: bool,
     /// Build the original and the fixed Dockerfile from copies of the context
     /// and compare packages, app files, image settings and code-edit rebuilds.
     #[arg(long)]
     pub verify: bool,
+    #[command(flatten)]
+    pub rules: RuleSelection,
     /// Most re-check rounds per file.
     #[arg(long, default_value_t = 10)]
     pub max_rounds: usize,
@@ -78,14 +62,7 @@ pub fn run(args: FixArgs) -> Result<u8> {
             code = exit::INPUT_ERROR;
         }
     }
-    let rule_options = RuleOptions::new(
-        args.config.as_deref(),
-        args.isolated,
-        &args.build_args,
-        args.target.clone(),
-        &args.select,
-        &args.ignore,
-    )?;
+    let rule_options = RuleOptions::new(&args.rules)?;
     let options = Options {
         unsafe_fixes: args.unsafe_fixes,
         max_rounds: args.max_rounds.max(1),
