@@ -61,10 +61,22 @@ pub async fn cli_available() -> bool {
     find_cli().await.is_ok()
 }
 
+/// The probe runs once per process: `cli_available` and the build that
+/// follows it would otherwise each spawn the candidates again.
 async fn find_cli() -> Result<Cli, EngineError> {
+    static FOUND: tokio::sync::OnceCell<Option<Cli>> = tokio::sync::OnceCell::const_new();
+    FOUND.get_or_init(probe_cli).await.clone().ok_or_else(|| {
+        EngineError::Cli(
+            "no docker CLI with BuildKit found (need `docker buildx`, or a docker CLI older than 23.0)"
+                .into(),
+        )
+    })
+}
+
+async fn probe_cli() -> Option<Cli> {
     for program in candidates() {
         if succeeds(&program, &["buildx", "version"]).await.is_some() {
-            return Ok(Cli {
+            return Some(Cli {
                 program,
                 buildx: true,
             });
@@ -76,16 +88,13 @@ async fn find_cli() -> Result<Cli, EngineError> {
             .as_deref()
             .and_then(|v| v.split('.').next()?.parse::<u32>().ok());
         if major.is_some_and(|m| m < 23) {
-            return Ok(Cli {
+            return Some(Cli {
                 program,
                 buildx: false,
             });
         }
     }
-    Err(EngineError::Cli(
-        "no docker CLI with BuildKit found (need `docker buildx`, or a docker CLI older than 23.0)"
-            .into(),
-    ))
+    None
 }
 
 pub(crate) async fn build(
