@@ -1,6 +1,9 @@
-//! One entry point to PEP 508 parsing, guarding a known panic in `pep508_rs`
+//! One entry point to PEP 508 parsing, guarding known panics in `pep508_rs`
 //! 0.9: a name that ends in `.`, `-` or `_` followed by another character
-//! (`A-!`) trips an internal `expect` instead of returning an error.
+//! (`A-!`) trips an internal `expect`, and some non-ASCII characters after
+//! `]` make its cursor slice inside a character. Both are answered with an
+//! error here; any other panic of the parser is caught and reported as an
+//! error as well.
 
 use std::str::FromStr;
 
@@ -31,10 +34,22 @@ pub(crate) fn parse(text: &str) -> Result<Requirement<VerbatimUrl>, Pep508Failur
             message: format!("package name must end with a letter or digit, not `{last}`"),
         });
     }
-    Requirement::<VerbatimUrl>::from_str(text).map_err(|err| Pep508Failure {
-        offset: err.start,
-        message: err.message.to_string(),
-    })
+    if let Some((offset, c)) = text.chars().enumerate().find(|(_, c)| !c.is_ascii()) {
+        return Err(Pep508Failure {
+            offset,
+            message: format!("non-ASCII character `{c}` in a requirement"),
+        });
+    }
+    match std::panic::catch_unwind(|| Requirement::<VerbatimUrl>::from_str(text)) {
+        Ok(parsed) => parsed.map_err(|err| Pep508Failure {
+            offset: err.start,
+            message: err.message.to_string(),
+        }),
+        Err(_) => Err(Pep508Failure {
+            offset: 0,
+            message: "the requirement could not be parsed".to_string(),
+        }),
+    }
 }
 
 #[cfg(test)]
@@ -48,6 +63,13 @@ mod tests {
         assert!(err.message.contains("`-`"));
         assert!(parse("  foo_ ==1").is_err());
         assert!(parse("foo-").is_err());
+    }
+
+    #[test]
+    fn non_ascii_is_an_error_not_a_panic() {
+        let err = parse("g-r  ; python_version < '3.9']é ; x").expect_err("error");
+        assert_eq!(err.offset, 30);
+        assert!(err.message.contains("`é`"));
     }
 
     #[test]
