@@ -11,6 +11,8 @@
 //! Everything here builds on Docker Engine 20.10's built-in frontend: no
 //! `# syntax=` line, no heredocs, no `COPY --link`.
 
+use layerwise_python::ProjectSkeleton;
+
 use crate::plan::{BuildPlan, Installer};
 use crate::tools;
 
@@ -87,8 +89,13 @@ fn builder_stage(out: &mut Writer, plan: &BuildPlan) {
     copy_manifests(out, &plan.manifests);
     install_dependencies(out, plan);
     if plan.install_project {
-        out.line("COPY . .");
-        install_project(out, plan);
+        match &plan.skeleton {
+            Some(skeleton) => install_project_skeleton(out, plan, skeleton),
+            None => {
+                out.line("COPY . .");
+                install_project(out, plan);
+            }
+        }
     }
 }
 
@@ -208,6 +215,54 @@ fn install_dependencies(out: &mut Writer, plan: &BuildPlan) {
     }
 }
 
+/// The project, editable, from its metadata files and empty stand-ins for its
+/// packages: the venv only points at the package directories under the work
+/// dir, which the production stage fills with the code.
+fn install_project_skeleton(out: &mut Writer, plan: &BuildPlan, skeleton: &ProjectSkeleton) {
+    out.line("# The project installs editable from empty stand-ins for its packages: the venv");
+    out.line(&format!(
+        "# points at {APP_DIR}, where the production stage puts the code, so a code edit"
+    ));
+    out.line("# re-runs no install.");
+    copy_manifests(out, &skeleton.files);
+    let mut commands = vec![
+        format!("mkdir -p {}", skeleton.packages.join(" ")),
+        format!(
+            "touch {}",
+            skeleton
+                .packages
+                .iter()
+                .map(|p| format!("{p}/__init__.py"))
+                .collect::<Vec<_>>()
+                .join(" ")
+        ),
+    ];
+    let cache = match plan.installer {
+        Installer::Uv => {
+            commands.push("uv sync --frozen --no-dev".to_string());
+            UV_CACHE
+        }
+        installer => {
+            let deps = if deps_from_build_only(installer, plan) {
+                ""
+            } else {
+                " --no-deps"
+            };
+            commands.push(format!("pip install{deps} --editable ."));
+            PIP_CACHE
+        }
+    };
+    let mut mounts = vec![cache];
+    mounts.extend(plan.private_index.as_ref().map(|_| NETRC_SECRET));
+    out.run(&mounts, &commands);
+}
+
+/// Dependencies are already in the venv unless only the build can tell them.
+fn deps_from_build_only(installer: Installer, plan: &BuildPlan) -> bool {
+    installer == Installer::SetupPy
+        || (installer == Installer::Pyproject && plan.python_version < (3, 11))
+}
+
 fn install_project(out: &mut Writer, plan: &BuildPlan) {
     let secret = plan.private_index.as_ref().map(|_| NETRC_SECRET);
     match plan.installer {
@@ -222,10 +277,7 @@ fn install_project(out: &mut Writer, plan: &BuildPlan) {
         installer => {
             let mut mounts = vec![PIP_CACHE];
             mounts.extend(secret);
-            // Dependencies are already in the venv unless only the build can tell them.
-            let deps_from_build_only = installer == Installer::SetupPy
-                || (installer == Installer::Pyproject && plan.python_version < (3, 11));
-            let command = if deps_from_build_only {
+            let command = if deps_from_build_only(installer, plan) {
                 "pip install ."
             } else {
                 "pip install --no-deps ."

@@ -91,6 +91,7 @@ pub fn plan_for(
         manifests: project.manifests.clone(),
         requirement_roots,
         install_project: project.install_project,
+        skeleton: project.skeleton.clone().ok(),
         build_packages,
         runtime_packages,
         command,

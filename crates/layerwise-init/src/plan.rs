@@ -1,6 +1,7 @@
 //! The build plan: every choice the generator makes, decided before any text is
 //! written. Detection fills it from the project; tests can build one by hand.
 
+use layerwise_python::ProjectSkeleton;
 use serde::Serialize;
 
 /// How the project's dependencies are declared and installed.
@@ -74,6 +75,9 @@ pub struct BuildPlan {
     /// Whether the project itself is a package to install into the venv (it has a
     /// build backend or a setup.py), rather than an app run from its source tree.
     pub install_project: bool,
+    /// When set, the project installs editable from this skeleton before the
+    /// code is copied, so a code edit re-runs no install.
+    pub skeleton: Option<ProjectSkeleton>,
     /// Debian packages needed only to build wheels (compilers, `-dev` headers).
     pub build_packages: Vec<String>,
     /// Debian packages the installed wheels need at run time.

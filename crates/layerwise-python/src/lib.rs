@@ -15,6 +15,7 @@ mod native;
 mod pep508;
 mod python_version;
 pub mod requirements;
+mod skeleton;
 mod source;
 
 use std::collections::BTreeSet;
@@ -31,6 +32,7 @@ pub use manifest::{Dependency, LockedPackage};
 pub use native::{BuildCondition, NATIVE_RULES, NativeDependency, NativeRule};
 pub use python_version::{DEFAULT_MINOR, KNOWN_MINORS, PythonVersion};
 pub use requirements::{RequirementsSet, group_by_directory, normalize_name, parse_requirements};
+pub use skeleton::ProjectSkeleton;
 pub use source::Source;
 
 use manifest::{RawIndex, TomlFile, pipfile_lock_packages, read_optional};
@@ -104,6 +106,9 @@ pub struct Project {
     pub build_backend: Option<String>,
     /// The code lives under `src/`.
     pub src_layout: bool,
+    /// When the project is installed: what installs it editable before the
+    /// code is copied, or why that is not possible (see [`ProjectSkeleton`]).
+    pub skeleton: Result<ProjectSkeleton, String>,
     /// Python version and base image.
     pub python: PythonVersion,
     /// The application and its start command, when one was found.
@@ -269,6 +274,12 @@ pub fn detect(dir: &Path) -> Result<Project, DetectError> {
         .and_then(|p| p.string(&["build-system", "build-backend"]))
         .map(|(b, _)| b);
 
+    let skeleton = match (&found.install_project, &pyproject) {
+        (None, _) => Err("the project is not installed as a package".to_string()),
+        (Some(_), None) => Err("the project has no pyproject.toml".to_string()),
+        (Some(_), Some(pyproject)) => skeleton::skeleton(dir, pyproject),
+    };
+
     let mut packages: BTreeSet<String> = found
         .dependencies
         .iter()
@@ -314,6 +325,7 @@ pub fn detect(dir: &Path) -> Result<Project, DetectError> {
         install_project_source: found.install_project,
         build_backend,
         src_layout,
+        skeleton,
         python: python.0,
         app,
         native,

@@ -324,7 +324,9 @@ stage copies.
 An editable install does not put the package into site-packages; it leaves
 a pointer to the source directory of the builder stage. Unless the
 sources are copied to exactly the same path, imports fail in the final
-image.
+image. A stage that copies the whole build context to the directory the
+install points at (as `layerwise init` arranges, so that code edits re-run
+no install) is not reported.
 
 ## Example
 ```dockerfile
@@ -356,8 +358,12 @@ fn check_editable(cx: &Context, out: &mut Vec<Finding>) {
         };
         for (i, _) in cx.stage_body(stage) {
             let Some(run) = cx.run(i) else { continue };
+            let workdir = &cx.model.states[i].workdir;
             for p in &run.python {
                 for e in &p.editables {
+                    if context_copied_to(cx, copy.into, &join_path(workdir, &e.value)) {
+                        continue;
+                    }
                     out.push(
                         Finding::new(
                             run.span(e),
@@ -373,6 +379,23 @@ fn check_editable(cx: &Context, out: &mut Vec<Finding>) {
             }
         }
     }
+}
+
+/// Whether `stage` copies the whole build context to `dir`, so an editable
+/// install made against `dir` finds its sources there.
+fn context_copied_to(cx: &Context, stage: &Stage, dir: &str) -> bool {
+    cx.stage_body(stage).any(|(i, ins)| {
+        if cx.copy_from(ins).is_some() {
+            return false;
+        }
+        let (sources, dest) = cx.copy_paths(ins);
+        let whole_context = sources
+            .iter()
+            .any(|s| matches!(s.value.trim_end_matches('/'), "." | ""));
+        dest.is_some_and(|dest| {
+            whole_context && join_path(&cx.model.states[i].workdir, &dest.value) == dir
+        })
+    })
 }
 
 pub static NOT_ON_PATH: Rule = Rule {
@@ -600,6 +623,11 @@ mod tests {
             lint("LW204", "FROM python:3.12\nRUN pip install -e .\n"),
             ""
         );
+        // The later stage puts the whole context at the path the install points to.
+        let same_path = "FROM python:3.12 AS b\nWORKDIR /app\nRUN pip install -e .\nFROM python:3.12\nCOPY --from=b /usr/local /usr/local\nWORKDIR /app\nCOPY . .\n";
+        assert_eq!(lint("LW204", same_path), "");
+        let elsewhere = same_path.replace("COPY . .", "COPY . /srv");
+        assert!(lint("LW204", &elsewhere).contains("editable install of `.`"));
     }
 
     #[test]
