@@ -95,6 +95,30 @@ pub struct WalkOptions {
     pub always_include: Vec<String>,
 }
 
+impl WalkOptions {
+    /// What a build of the Dockerfile at `dockerfile` (relative to `context`,
+    /// `/`-separated) sends: the ignore file that applies to it (a
+    /// Dockerfile-specific one first), with the Dockerfile and that ignore
+    /// file always included, as the Docker CLI does. Every source selected.
+    pub fn for_build(
+        context: &Path,
+        dockerfile: &str,
+    ) -> Result<WalkOptions, layerwise_ignore::LoadError> {
+        let ignore = DockerIgnore::load(context, &context.join(dockerfile))?;
+        let mut always_include = vec![dockerfile.to_string()];
+        if let Some((path, _)) = &ignore
+            && let Ok(inside) = path.strip_prefix(context)
+        {
+            always_include.push(inside.to_string_lossy().into_owned());
+        }
+        Ok(WalkOptions {
+            ignore: ignore.map(|(_, ignore)| ignore),
+            sources: None,
+            always_include,
+        })
+    }
+}
+
 /// The result of a walk: selected entries in depth-first, name-sorted order
 /// (a directory comes right before its contents), plus warnings.
 #[derive(Debug, Clone, Default)]

@@ -12,7 +12,7 @@
 
 use std::path::Path;
 
-use layerwise_init::{Overrides, plan_for};
+use layerwise_init::{Frontend, Overrides, plan_for};
 use layerwise_model::{Manager, Model, Tool};
 use layerwise_rules::registry::{self, Category};
 use layerwise_rules::{Applicability, Edit, Fix, Settings};
@@ -152,6 +152,12 @@ pub fn restructure(file: &Dockerfile, settings: &Settings, dir: &Path) -> Result
         base_image: Some(image_text),
         command: carried.command.clone(),
         port: carried.port,
+        // The rewrite keeps the installer the file uses.
+        frontend: Some(if carried.managers.contains(&Manager::Uv) {
+            Frontend::Uv
+        } else {
+            Frontend::Pip
+        }),
     };
     let mut plan =
         plan_for(dir, &project, &overrides).map_err(|e| Refusal::Unsafe(e.to_string()))?;
@@ -183,7 +189,7 @@ pub fn restructure(file: &Dockerfile, settings: &Settings, dir: &Path) -> Result
     };
     let mut message = format!(
         "restructure into a builder venv at /opt/venv and a non-root production stage ({})",
-        plan.installer.describe()
+        plan.describe_install()
     );
     if !plan.build_packages.is_empty() {
         message.push_str(&format!(

@@ -1,14 +1,22 @@
 //! Proof on the engine: build the original and the fixed Dockerfile from
 //! copies of the context and compare what the images hold and how they run.
 //!
-//! Drives Debian's Docker 20.10 CLI with `DOCKER_BUILDKIT=1` (the engine's
-//! built-in BuildKit, no registry pulls beyond what the Dockerfiles name).
-//! Every image it tags is removed before returning.
+//! Builds go through layerwise-engine, the road `layerwise build` takes
+//! (BuildKit through the Engine API), so each build's steps are known: the
+//! report names the steps a code edit re-ran. The images are then inspected
+//! in containers started with a docker CLI. Every image it tags is removed
+//! before returning.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use layerwise_context::WalkOptions;
+use layerwise_engine::{BuildOptions, Engine};
+
+/// Lines of a failing step's output shown.
+const FAILURE_LOG_LINES: usize = 30;
 
 /// The CLI used, overridable with `LAYERWISE_DOCKER`. Not the first `docker`
 /// on PATH: a wrapper there may refuse BuildKit.
@@ -23,6 +31,9 @@ pub struct Side {
     pub cold: Duration,
     /// Rebuild after a one-line code edit, with the cache warm.
     pub code_edit: Option<Duration>,
+    /// The steps that code-edit rebuild ran rather than took from the cache
+    /// (`FROM` left out), as BuildKit names them.
+    pub code_edit_ran: Vec<String>,
     /// Installed distributions (normalized name → version), from the venv
     /// when there is one, else from the system Python.
     pub packages: BTreeMap<String, String>,
@@ -42,6 +53,8 @@ pub struct Side {
 pub struct Report {
     pub original: Side,
     pub fixed: Side,
+    /// The source file the code edit changed, relative to the context.
+    pub code_file: Option<String>,
     /// `name: original -> fixed` for version changes.
     pub version_changes: Vec<String>,
     pub only_original: Vec<String>,
@@ -68,6 +81,9 @@ impl Report {
         let mut out = String::new();
         let secs = |d: Duration| format!("{:.1}s", d.as_secs_f64());
         let edit = |s: &Side| s.code_edit.map_or("n/a".to_string(), secs);
+        if let Some(file) = &self.code_file {
+            out.push_str(&format!("code edit: one comment line appended to {file}\n"));
+        }
         out.push_str(&format!(
             "builds: original {} cold, {} after a code edit; fixed {} cold, {} after a code edit\n",
             secs(self.original.cold),
@@ -75,6 +91,15 @@ impl Report {
             secs(self.fixed.cold),
             edit(&self.fixed)
         ));
+        for (label, side) in [("original", &self.original), ("fixed", &self.fixed)] {
+            if side.code_edit.is_some() {
+                let ran = match side.code_edit_ran.is_empty() {
+                    true => "nothing".to_string(),
+                    false => side.code_edit_ran.join(", "),
+                };
+                out.push_str(&format!("{label}: the code edit re-ran {ran}\n"));
+            }
+        }
         let app = |s: &Side| s.packages.len() - s.tooling.len();
         out.push_str(&format!(
             "packages: {} in the original, {} in the fixed image (installers and their own dependencies left out: {} and {})\n",
@@ -167,19 +192,25 @@ pub struct Input<'a> {
 /// Builds both sides and compares them.
 pub fn verify(input: &Input) -> Result<Report, VerifyError> {
     let docker = docker_cli();
-    let ping = Command::new(&docker)
-        .args(["version", "--format", "{{.Server.Version}}"])
-        .output()
-        .map_err(|e| VerifyError::Unavailable(format!("{}: {e}", docker.display())))?;
-    if !ping.status.success() {
-        return Err(VerifyError::Unavailable(
-            String::from_utf8_lossy(&ping.stderr).trim().to_string(),
-        ));
-    }
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| VerifyError::Other(format!("starting the async runtime: {e}")))?;
+    let engine = runtime
+        .block_on(Engine::connect())
+        .map_err(|e| VerifyError::Unavailable(e.to_string()))?;
+    let builder = Builder {
+        runtime: &runtime,
+        engine: &engine,
+        dockerfile: input.dockerfile,
+    };
     let tmp =
         tempfile::tempdir().map_err(|e| VerifyError::Other(format!("temporary directory: {e}")))?;
     let tag = format!("layerwise-verify-{}-{}", std::process::id(), unique());
     let mut tags = Vec::new();
+    let project = layerwise_python::detect(input.context).ok();
+    let code_file =
+        layerwise_python::code_file(input.context, project.as_ref().and_then(|p| p.app.as_ref()));
     let result = (|| {
         let mut sides = Vec::new();
         for (which, text, ignore) in [
@@ -197,17 +228,18 @@ pub fn verify(input: &Input) -> Result<Report, VerifyError> {
             }
             let image = format!("{tag}-{which}");
             tags.push(image.clone());
-            let cold = build(&docker, &dir, input.dockerfile, &image, true)
+            let cold = builder
+                .build(&dir, &image, true)
                 .map_err(|log| VerifyError::BuildFailed { which, log })?;
             let mut side = Side {
-                cold,
+                cold: cold.elapsed,
                 ..Side::default()
             };
             (side.packages, side.tooling) = packages(&docker, &image)?;
             side.files = files(&docker, &image, input.dockerfile)?;
             side.files.retain(|path, _| dir.join(path).is_file());
             side.config = config(&docker, &image)?;
-            if let Some(py) = first_python_file(&dir) {
+            if let Some(py) = code_file.as_ref().map(|file| dir.join(file)) {
                 let mut text = std::fs::read_to_string(&py).unwrap_or_default();
                 // A new line each run: an edit seen before would be a cache
                 // hit left by an earlier verification.
@@ -216,21 +248,24 @@ pub fn verify(input: &Input) -> Result<Report, VerifyError> {
                     unique()
                 ));
                 std::fs::write(&py, text).map_err(|e| VerifyError::Other(e.to_string()))?;
-                side.code_edit = Some(
-                    build(&docker, &dir, input.dockerfile, &image, false)
-                        .map_err(|log| VerifyError::BuildFailed { which, log })?,
-                );
+                let edited = builder
+                    .build(&dir, &image, false)
+                    .map_err(|log| VerifyError::BuildFailed { which, log })?;
+                side.code_edit = Some(edited.elapsed);
+                side.code_edit_ran = edited.ran;
             }
             sides.push(side);
         }
         let fixed = sides.pop().unwrap_or_default();
         let original = sides.pop().unwrap_or_default();
-        Ok(compare(original, fixed))
+        Ok(Report {
+            code_file: code_file.clone(),
+            ..compare(original, fixed)
+        })
     })();
-    for t in &tags {
-        let _ = Command::new(&docker)
-            .args(["image", "rm", "-f", t])
-            .output();
+    for tag in &tags {
+        // An image the failed build never tagged is not worth reporting.
+        let _ = runtime.block_on(engine.remove_image(tag));
     }
     result
 }
@@ -282,36 +317,56 @@ fn compare(original: Side, fixed: Side) -> Report {
     r
 }
 
-fn build(
-    docker: &Path,
-    dir: &Path,
-    dockerfile: &str,
-    image: &str,
-    no_cache: bool,
-) -> Result<Duration, String> {
-    let start = Instant::now();
-    let out = Command::new(docker)
-        .env("DOCKER_BUILDKIT", "1")
-        .args([
-            "build",
-            "--progress",
-            "plain",
-            "-f",
-            dockerfile,
-            "-t",
-            image,
-        ])
-        .args(no_cache.then_some("--no-cache"))
-        .arg(".")
-        .current_dir(dir)
-        .output()
-        .map_err(|e| e.to_string())?;
-    if !out.status.success() {
-        let log = String::from_utf8_lossy(&out.stderr);
-        let tail: Vec<&str> = log.lines().rev().take(30).collect();
-        return Err(tail.into_iter().rev().collect::<Vec<_>>().join("\n"));
+/// Builds Dockerfiles of one name from context directories on the engine.
+struct Builder<'a> {
+    runtime: &'a tokio::runtime::Runtime,
+    engine: &'a Engine,
+    dockerfile: &'a str,
+}
+
+/// A successful build: how long it took and which steps ran.
+struct Built {
+    elapsed: Duration,
+    ran: Vec<String>,
+}
+
+impl Builder<'_> {
+    /// Builds `dir` into `image`; on failure, the failing step and its log.
+    fn build(&self, dir: &Path, image: &str, no_cache: bool) -> Result<Built, String> {
+        let walk_options =
+            WalkOptions::for_build(dir, self.dockerfile).map_err(|e| e.to_string())?;
+        let walk = layerwise_context::walk(dir, &walk_options).map_err(|e| e.to_string())?;
+        let mut tar = Vec::new();
+        layerwise_context::write_tar(&walk, &mut tar).map_err(|e| e.to_string())?;
+        let options = BuildOptions {
+            dockerfile: self.dockerfile.to_string(),
+            tags: vec![image.to_string()],
+            no_cache,
+            ..BuildOptions::default()
+        };
+        let outcome = self
+            .runtime
+            .block_on(self.engine.build(&options, tar.into(), &mut |_, _| {}))
+            .map_err(|e| e.to_string())?;
+        if let Some(failure) = outcome.failure {
+            let mut log = failure.step.map(|s| format!("{s}\n")).unwrap_or_default();
+            log.push_str(&failure.message);
+            let skip = failure.logs.len().saturating_sub(FAILURE_LOG_LINES);
+            for line in &failure.logs[skip..] {
+                log.push_str(&format!("\n  | {line}"));
+            }
+            return Err(log);
+        }
+        Ok(Built {
+            elapsed: outcome.elapsed,
+            ran: outcome
+                .steps
+                .iter()
+                .filter(|step| !step.cached && !step.instruction.starts_with("FROM "))
+                .map(|step| step.name.clone())
+                .collect(),
+        })
     }
-    Ok(start.elapsed())
 }
 
 fn run_in(docker: &Path, image: &str, script: &str) -> Result<String, VerifyError> {
@@ -519,35 +574,6 @@ fn config(docker: &Path, image: &str) -> Result<BTreeMap<String, String>, Verify
         }
     }
     Ok(map)
-}
-
-/// The first `.py` file in a stable walk, skipping hidden and venv dirs.
-fn first_python_file(dir: &Path) -> Option<PathBuf> {
-    let mut entries: Vec<_> = std::fs::read_dir(dir)
-        .ok()?
-        .flatten()
-        .map(|e| e.path())
-        .collect();
-    entries.sort();
-    for p in &entries {
-        if p.extension().is_some_and(|e| e == "py") && p.is_file() {
-            return Some(p.clone());
-        }
-    }
-    for p in entries {
-        let name = p
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        if p.is_dir()
-            && !name.starts_with('.')
-            && !matches!(name.as_str(), "venv" | "node_modules" | "__pycache__")
-            && let Some(found) = first_python_file(&p)
-        {
-            return Some(found);
-        }
-    }
-    None
 }
 
 #[cfg(test)]

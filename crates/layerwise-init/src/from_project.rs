@@ -4,7 +4,7 @@ use std::path::Path;
 
 use layerwise_python::{PackageManager, Project};
 
-use crate::plan::{BuildPlan, CompanionService, Installer, PrivateIndex};
+use crate::plan::{BuildPlan, CompanionService, Frontend, Installer, PrivateIndex};
 
 /// Why a plan could not be made.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,6 +30,8 @@ pub struct Overrides {
     pub base_image: Option<String>,
     pub command: Option<Vec<String>>,
     pub port: Option<u16>,
+    /// What installs packages when the manager does not (default: uv).
+    pub frontend: Option<Frontend>,
 }
 
 /// Builds the plan for the project detected in `dir`.
@@ -88,6 +90,7 @@ pub fn plan_for(
             .unwrap_or_else(|| project.python.image.clone()),
         python_version: parse_minor(&project.python.version),
         installer,
+        frontend: overrides.frontend.unwrap_or_default(),
         manifests: project.manifests.clone(),
         requirement_roots,
         install_project: project.install_project,

@@ -17,7 +17,7 @@ pub mod tools;
 mod write;
 
 pub use from_project::{Overrides, PlanError, plan_for};
-pub use plan::{BuildPlan, CompanionService, Installer, PrivateIndex};
+pub use plan::{BuildPlan, CompanionService, Frontend, Installer, PrivateIndex};
 pub use write::{WriteError, write_files};
 
 /// One file `init` produces.

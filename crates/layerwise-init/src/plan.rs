@@ -27,15 +27,29 @@ pub enum Installer {
 impl Installer {
     pub fn describe(self) -> &'static str {
         match self {
-            Installer::Requirements => "pip (requirements files)",
+            Installer::Requirements => "requirements files",
             Installer::Uv => "uv (uv.lock)",
             Installer::Poetry => "Poetry (poetry.lock)",
             Installer::Pipenv => "Pipenv (Pipfile.lock)",
             Installer::Pdm => "PDM (pdm.lock)",
-            Installer::Pyproject => "pip (pyproject.toml dependencies)",
-            Installer::SetupPy => "pip (setup.py)",
+            Installer::Pyproject => "pyproject.toml dependencies",
+            Installer::SetupPy => "setup.py",
         }
     }
+}
+
+/// What installs packages into the venv when the manager itself does not
+/// (requirements files, exported lock files, the project).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Frontend {
+    /// `uv pip install`: uv keeps the wheels it fetched in its cache mount by
+    /// file name and hash, so a dependency edit downloads only what is new even
+    /// when the index's answers are not cacheable, and it installs in parallel.
+    #[default]
+    Uv,
+    /// `pip install`, with pip's cache mount.
+    Pip,
 }
 
 /// A credentialed package index the install step must reach. Credentials reach the
@@ -65,6 +79,8 @@ pub struct BuildPlan {
     /// Python minor version in the base image, e.g. `(3, 11)`.
     pub python_version: (u8, u8),
     pub installer: Installer,
+    /// Ignored for [`Installer::Uv`], which always installs with `uv sync`.
+    pub frontend: Frontend,
     /// Files the dependency install needs, relative to the project root, in the
     /// order they should be copied. Nothing else is copied before the install, so
     /// a code edit leaves the install layer cached.
@@ -88,4 +104,16 @@ pub struct BuildPlan {
     pub port: Option<u16>,
     pub private_index: Option<PrivateIndex>,
     pub services: Vec<CompanionService>,
+}
+
+impl BuildPlan {
+    /// How dependencies are declared and what installs them, for people.
+    pub fn describe_install(&self) -> String {
+        let with = match (self.installer, self.frontend) {
+            (Installer::Uv, _) => return Installer::Uv.describe().to_string(),
+            (_, Frontend::Uv) => "uv pip",
+            (_, Frontend::Pip) => "pip",
+        };
+        format!("{}, installed with {with}", self.installer.describe())
+    }
 }

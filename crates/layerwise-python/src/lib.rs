@@ -8,6 +8,7 @@
 //! Every fact carries its [`Source`] (file and line) so `init` can explain it.
 
 mod app;
+mod code_file;
 mod error;
 mod index;
 mod manifest;
@@ -26,6 +27,7 @@ use serde::Serialize;
 use toml_edit::Item;
 
 pub use app::{App, AppKind, Framework};
+pub use code_file::code_file;
 pub use error::DetectError;
 pub use index::{PackageIndex, redact_url};
 pub use manifest::{Dependency, LockedPackage};

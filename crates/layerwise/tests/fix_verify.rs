@@ -86,6 +86,23 @@ fn verify_and_write(example: &str) -> String {
     // `--nocapture` shows them.
     let timings = stderr.lines().find(|l| l.starts_with("builds:"));
     println!("{example}: {}", timings.expect("timings are reported"));
+    // What makes the fixed code edit fast: it re-runs copies, never an install.
+    let fixed_edit = stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("fixed: the code edit re-ran "))
+        .expect("the fixed code edit's steps are reported");
+    assert!(
+        fixed_edit.contains("COPY . .") && !fixed_edit.contains("RUN"),
+        "{example}: the fixed code edit re-ran {fixed_edit}"
+    );
+    let original_edit = stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("original: the code edit re-ran "))
+        .expect("the original code edit's steps are reported");
+    assert!(
+        original_edit.contains("RUN"),
+        "{example}: the naive code edit re-runs the install: {original_edit}"
+    );
     let check = Command::new(LAYERWISE)
         .args([
             "check",

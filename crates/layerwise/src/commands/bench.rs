@@ -105,7 +105,8 @@ pub fn run(args: BenchArgs) -> anyhow::Result<u8> {
         }
     };
     let project = project.ok();
-    let code_file = edits::pick_code_file(&args.dir, project.as_ref());
+    let code_file =
+        layerwise_python::code_file(&args.dir, project.as_ref().and_then(|p| p.app.as_ref()));
     let dependency = match &project {
         Some(project) => edits::plan_dependency_edit(&args.dir, project),
         None => Err("no Python project was detected, so there is no manifest to edit".into()),
@@ -567,20 +568,8 @@ async fn build(
 /// The context as the build would send it: `.dockerignore` applied, the
 /// Dockerfile and ignore file always included.
 fn context_tar(dir: &Path) -> Result<bytes::Bytes, String> {
-    let dockerfile = dir.join(BENCH_DOCKERFILE);
-    let ignore =
-        layerwise_ignore::DockerIgnore::load(dir, &dockerfile).map_err(|e| e.to_string())?;
-    let mut always_include = vec![BENCH_DOCKERFILE.to_string()];
-    if let Some((path, _)) = &ignore
-        && let Ok(inside) = path.strip_prefix(dir)
-    {
-        always_include.push(inside.to_string_lossy().into_owned());
-    }
-    let options = layerwise_context::WalkOptions {
-        ignore: ignore.map(|(_, ignore)| ignore),
-        sources: None,
-        always_include,
-    };
+    let options = layerwise_context::WalkOptions::for_build(dir, BENCH_DOCKERFILE)
+        .map_err(|e| e.to_string())?;
     let walk = layerwise_context::walk(dir, &options).map_err(|e| e.to_string())?;
     let mut tar = Vec::new();
     layerwise_context::write_tar(&walk, &mut tar).map_err(|e| e.to_string())?;

@@ -275,18 +275,10 @@ fn prepare(job: &Job) -> Result<Prepared, String> {
             error
         ));
     }
-    let ignore = layerwise_ignore::DockerIgnore::load(&context, &dockerfile_path)
-        .map_err(|e| e.to_string())?;
-    let mut always_include = vec![dockerfile_in_context.clone()];
-    if let Some((path, _)) = &ignore
-        && let Ok(inside) = path.strip_prefix(&context)
-    {
-        always_include.push(inside.to_string_lossy().into_owned());
-    }
     let walk_options = layerwise_context::WalkOptions {
-        ignore: ignore.map(|(_, ignore)| ignore),
         sources: context_sources(&dockerfile),
-        always_include,
+        ..layerwise_context::WalkOptions::for_build(&context, &dockerfile_in_context)
+            .map_err(|e| e.to_string())?
     };
     let walk = layerwise_context::walk(&context, &walk_options).map_err(|e| e.to_string())?;
     Ok(Prepared {

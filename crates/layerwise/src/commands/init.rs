@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::Args;
-use layerwise_init::{GeneratedFile, Options, Overrides, WriteError};
+use layerwise_init::{Frontend, GeneratedFile, Options, Overrides, WriteError};
 use layerwise_python::Project;
 
 use crate::exit;
@@ -35,6 +35,12 @@ pub struct InitArgs {
     /// Port the app listens on (default: detected).
     #[arg(long)]
     port: Option<u16>,
+    /// What installs requirement files, exported lock files and the project
+    /// into the venv: `uv pip` (uv's cache keeps every wheel it fetched, so a
+    /// dependency edit downloads only what is new) or `pip`. uv projects always
+    /// use `uv sync`.
+    #[arg(long, value_name = "TOOL", value_parser = ["uv", "pip"], default_value = "uv")]
+    install_with: String,
 }
 
 pub fn run(args: InitArgs) -> anyhow::Result<u8> {
@@ -52,6 +58,10 @@ pub fn run(args: InitArgs) -> anyhow::Result<u8> {
             .command
             .map(|c| c.split_whitespace().map(String::from).collect()),
         port: args.port,
+        frontend: Some(match args.install_with.as_str() {
+            "pip" => Frontend::Pip,
+            _ => Frontend::Uv,
+        }),
     };
     let plan = match layerwise_init::plan_for(&args.dir, &project, &overrides) {
         Ok(plan) => plan,
