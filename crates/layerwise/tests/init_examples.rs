@@ -212,10 +212,14 @@ fn init_build_and_edit(example: &Example) {
         Check::Output(text) => prints(&tag, text),
     }
 
-    // A one-line code edit.
+    // A one-line code edit, new on every run: an edit seen before would find
+    // its layer in the engine's cache from an earlier run.
     let edited = dir.join(example.edit);
     let mut source = std::fs::read_to_string(&edited).expect("source file");
-    source.push_str("\n# edited by the rebuild test\n");
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    source.push_str(&format!("\n# edited by the rebuild test {nanos}\n"));
     std::fs::write(&edited, source).expect("edit");
     let second = build(&dir, &tag, &temp.path().join("second.json"));
     let steps = steps(&second);
