@@ -42,6 +42,21 @@ pub struct DependencyEdit {
     /// The requirement added, e.g. `six==1.16.0`.
     pub requirement: String,
     pub format: ManifestFormat,
+    /// For a project installed from a lock file: the lock after the edit.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lock: Option<RegeneratedLock>,
+}
+
+/// A lock file regenerated once, by the project's own manager, for the edited
+/// manifest; every run writes the same contents.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RegeneratedLock {
+    /// The lock file, relative to the project.
+    pub file: String,
+    /// The command that made it, e.g. `uv lock`.
+    pub command: String,
+    #[serde(skip)]
+    pub contents: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -49,84 +64,172 @@ pub struct DependencyEdit {
 pub enum ManifestFormat {
     Requirements,
     PyprojectDependencies,
+    /// `[packages]` of a Pipfile.
+    PipfilePackages,
 }
 
-/// Decides how to add a package, or says why the scenario cannot apply.
+/// The manager's command regenerating its lock file, and that file.
+fn lock_command(
+    manager: PackageManager,
+) -> Option<(&'static str, &'static [&'static str], &'static str)> {
+    match manager {
+        PackageManager::Uv => Some(("uv", &["lock"], "uv.lock")),
+        PackageManager::Poetry => Some(("poetry", &["lock"], "poetry.lock")),
+        PackageManager::Pdm => Some(("pdm", &["lock"], "pdm.lock")),
+        PackageManager::Pipenv => Some(("pipenv", &["lock"], "Pipfile.lock")),
+        PackageManager::Pip => None,
+    }
+}
+
+/// Decides how to add a package, or says why the scenario cannot apply. For
+/// a locked project this runs the manager's lock command once, in a
+/// temporary copy, against the package index.
 pub fn plan_dependency_edit(dir: &Path, project: &Project) -> Result<DependencyEdit, String> {
     let used = project.package_names();
     let Some((name, version)) = CANDIDATES.iter().find(|(n, _)| !used.contains(*n)) else {
         return Err("the project already uses every small package bench would add".into());
     };
     let requirement = format!("{name}=={version}");
-    let lock = |file: &str, command: &str| {
-        Err(format!(
-            "{} installs from {file}; adding a package means regenerating it with `{command}` \
-             against the package index, which bench does not do offline",
-            project.manager
-        ))
-    };
-    match project.manager {
-        PackageManager::Uv => return lock("uv.lock", "uv lock"),
-        PackageManager::Poetry => return lock("poetry.lock", "poetry lock"),
-        PackageManager::Pdm => return lock("pdm.lock", "pdm lock"),
-        PackageManager::Pipenv => return lock("Pipfile.lock", "pipenv lock"),
-        PackageManager::Pip => {}
-    }
-    if let Some(file) = &project.requirements_file {
-        return Ok(DependencyEdit {
-            file: file.clone(),
+    let mut edit = match project.manager {
+        PackageManager::Pipenv => DependencyEdit {
+            file: "Pipfile".into(),
             requirement,
-            format: ManifestFormat::Requirements,
-        });
+            format: ManifestFormat::PipfilePackages,
+            lock: None,
+        },
+        _ => match &project.requirements_file {
+            Some(file) if project.manager == PackageManager::Pip => DependencyEdit {
+                file: file.clone(),
+                requirement,
+                format: ManifestFormat::Requirements,
+                lock: None,
+            },
+            _ if has_dependency_array(dir) => DependencyEdit {
+                file: "pyproject.toml".into(),
+                requirement,
+                format: ManifestFormat::PyprojectDependencies,
+                lock: None,
+            },
+            _ => {
+                return Err(
+                    "no requirements file and no [project] dependencies list to add a package to"
+                        .into(),
+                );
+            }
+        },
+    };
+    if let Some((program, args, file)) = lock_command(project.manager) {
+        edit.lock = Some(regenerate_lock(dir, &edit, program, args, file)?);
     }
-    let pyproject = dir.join("pyproject.toml");
-    let has_array = fs::read_to_string(&pyproject)
+    Ok(edit)
+}
+
+fn has_dependency_array(dir: &Path) -> bool {
+    fs::read_to_string(dir.join("pyproject.toml"))
         .ok()
         .and_then(|t| t.parse::<toml_edit::DocumentMut>().ok())
         .is_some_and(|doc| {
             doc.get("project")
                 .and_then(|p| p.get("dependencies"))
                 .is_some_and(|d| d.as_array().is_some())
-        });
-    if has_array {
-        return Ok(DependencyEdit {
-            file: "pyproject.toml".into(),
-            requirement,
-            format: ManifestFormat::PyprojectDependencies,
-        });
-    }
-    Err("no requirements file and no [project] dependencies list to add a package to".into())
+        })
 }
 
-/// Adds the package, with `marker` in a comment so each run's manifest differs.
+/// Runs `program args` in a temporary copy of `dir` with the manifest edited
+/// and returns the lock file it wrote.
+fn regenerate_lock(
+    dir: &Path,
+    edit: &DependencyEdit,
+    program: &str,
+    args: &[&str],
+    file: &str,
+) -> Result<RegeneratedLock, String> {
+    let command = std::iter::once(program)
+        .chain(args.iter().copied())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let cannot = |why: String| {
+        format!("adding a package means regenerating {file} with `{command}`, and {why}")
+    };
+    let tmp = tempfile::tempdir().map_err(|e| cannot(format!("no temporary copy: {e}")))?;
+    let copy = copy_tree(dir, &tmp.path().join("project"))
+        .map_err(|e| cannot(format!("copying the project failed: {e}")))?;
+    write_manifest_edit(&copy, edit, "lock")
+        .map_err(|e| cannot(format!("editing {} failed: {e}", edit.file)))?;
+    let output = std::process::Command::new(program)
+        .args(args)
+        .current_dir(&copy)
+        .output()
+        .map_err(|e| match e.kind() {
+            io::ErrorKind::NotFound => {
+                cannot(format!("{program} is not installed on this machine"))
+            }
+            _ => cannot(format!("{program} did not start: {e}")),
+        })?;
+    if !output.status.success() {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let last = stderr
+            .lines()
+            .rev()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or("");
+        return Err(cannot(format!("it failed here: {}", last.trim())));
+    }
+    let contents = fs::read_to_string(copy.join(file))
+        .map_err(|e| cannot(format!("{file} could not be read afterwards: {e}")))?;
+    Ok(RegeneratedLock {
+        file: file.to_string(),
+        command,
+        contents,
+    })
+}
+
+/// Adds the package, with `marker` in a comment so each run's manifest
+/// differs, and writes the regenerated lock file.
 pub fn apply_dependency_edit(dir: &Path, edit: &DependencyEdit, marker: &str) -> io::Result<()> {
+    write_manifest_edit(dir, edit, marker)?;
+    if let Some(lock) = &edit.lock {
+        fs::write(dir.join(&lock.file), &lock.contents)?;
+    }
+    Ok(())
+}
+
+fn write_manifest_edit(dir: &Path, edit: &DependencyEdit, marker: &str) -> io::Result<()> {
     let path = dir.join(&edit.file);
-    match edit.format {
-        ManifestFormat::Requirements => append_line(
+    if edit.format == ManifestFormat::Requirements {
+        return append_line(
             &path,
             &format!("{}  # layerwise bench {marker}", edit.requirement),
-        ),
-        ManifestFormat::PyprojectDependencies => {
-            let text = fs::read_to_string(&path)?;
-            let mut doc: toml_edit::DocumentMut = text
-                .parse()
-                .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, format!("{e}")))?;
-            let array = doc
-                .get_mut("project")
-                .and_then(|p| p.get_mut("dependencies"))
-                .and_then(|d| d.as_array_mut())
-                .ok_or_else(|| {
-                    io::Error::new(io::ErrorKind::InvalidData, "no [project] dependencies")
-                })?;
-            array.push(edit.requirement.as_str());
-            let mut out = doc.to_string();
-            if !out.ends_with('\n') {
-                out.push('\n');
-            }
-            out.push_str(&format!("# layerwise bench {marker}\n"));
-            fs::write(path, out)
-        }
+        );
     }
+    let text = fs::read_to_string(&path)?;
+    let mut doc: toml_edit::DocumentMut = text
+        .parse()
+        .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, format!("{e}")))?;
+    let invalid = |what: &str| io::Error::new(io::ErrorKind::InvalidData, format!("no {what}"));
+    if edit.format == ManifestFormat::PipfilePackages {
+        let (name, version) = edit
+            .requirement
+            .split_once("==")
+            .ok_or_else(|| invalid("pinned requirement"))?;
+        let packages = doc
+            .get_mut("packages")
+            .and_then(|p| p.as_table_like_mut())
+            .ok_or_else(|| invalid("[packages] table"))?;
+        packages.insert(name, toml_edit::value(format!("=={version}")));
+    } else {
+        doc.get_mut("project")
+            .and_then(|p| p.get_mut("dependencies"))
+            .and_then(|d| d.as_array_mut())
+            .ok_or_else(|| invalid("[project] dependencies"))?
+            .push(edit.requirement.as_str());
+    }
+    let mut out = doc.to_string();
+    if !out.ends_with('\n') {
+        out.push('\n');
+    }
+    out.push_str(&format!("# layerwise bench {marker}\n"));
+    fs::write(path, out)
 }
 
 /// Gives every `RUN --mount=type=cache` its own id ending in `token`, so a
@@ -263,14 +366,81 @@ mod tests {
     }
 
     #[test]
-    fn locked_managers_are_skipped_with_a_reason() {
+    fn a_locked_project_gets_its_lock_regenerated_or_a_reason() {
         let (_t, root) = copy_of("fastapi-uv");
         let project = layerwise_python::detect(&root).unwrap();
-        let reason = plan_dependency_edit(&root, &project).unwrap_err();
+        match plan_dependency_edit(&root, &project) {
+            Ok(edit) => {
+                // uv is installed and reached the index: the lock names the package.
+                let lock = edit
+                    .lock
+                    .clone()
+                    .expect("a uv project's edit carries its lock");
+                assert_eq!(
+                    (lock.file.as_str(), lock.command.as_str()),
+                    ("uv.lock", "uv lock")
+                );
+                assert!(
+                    lock.contents.contains("name = \"six\""),
+                    "{}",
+                    lock.contents
+                );
+                apply_dependency_edit(&root, &edit, "r4").unwrap();
+                assert_eq!(
+                    fs::read_to_string(root.join("uv.lock")).unwrap(),
+                    lock.contents
+                );
+                let manifest = fs::read_to_string(root.join("pyproject.toml")).unwrap();
+                assert!(manifest.contains("\"six==1.16.0\""), "{manifest}");
+            }
+            Err(reason) => assert!(
+                reason.contains("uv.lock") && reason.contains("`uv lock`"),
+                "{reason}"
+            ),
+        }
+    }
+
+    #[test]
+    fn a_missing_lock_tool_is_a_reason_to_skip() {
+        let tmp = tempfile::tempdir().unwrap();
+        let edit = DependencyEdit {
+            file: "pyproject.toml".into(),
+            requirement: "six==1.16.0".into(),
+            format: ManifestFormat::PyprojectDependencies,
+            lock: None,
+        };
+        fs::write(
+            tmp.path().join("pyproject.toml"),
+            "[project]\ndependencies = []\n",
+        )
+        .unwrap();
+        let reason = regenerate_lock(
+            tmp.path(),
+            &edit,
+            "layerwise-no-such-tool",
+            &["lock"],
+            "x.lock",
+        )
+        .unwrap_err();
         assert!(
-            reason.contains("uv.lock") && reason.contains("uv lock"),
+            reason.contains("is not installed on this machine"),
             "{reason}"
         );
+    }
+
+    #[test]
+    fn pipfile_edit_adds_a_package() {
+        let (_t, root) = copy_of("pipenv-app");
+        let edit = DependencyEdit {
+            file: "Pipfile".into(),
+            requirement: "six==1.16.0".into(),
+            format: ManifestFormat::PipfilePackages,
+            lock: None,
+        };
+        write_manifest_edit(&root, &edit, "r5").unwrap();
+        let text = fs::read_to_string(root.join("Pipfile")).unwrap();
+        let doc: toml_edit::DocumentMut = text.parse().unwrap();
+        assert_eq!(doc["packages"]["six"].as_str(), Some("==1.16.0"));
     }
 
     #[test]

@@ -15,6 +15,8 @@ use std::time::Duration;
 use layerwise_context::WalkOptions;
 use layerwise_engine::{BuildOptions, Engine};
 
+/// Code edits timed per side; the report gives the median.
+const CODE_EDITS: usize = 3;
 /// Lines of a failing step's output shown.
 const FAILURE_LOG_LINES: usize = 30;
 
@@ -29,7 +31,8 @@ pub fn docker_cli() -> PathBuf {
 #[derive(Clone, Debug, Default)]
 pub struct Side {
     pub cold: Duration,
-    /// Rebuild after a one-line code edit, with the cache warm.
+    /// Rebuild after a one-line code edit, with the cache warm: the median
+    /// of [`CODE_EDITS`] edits.
     pub code_edit: Option<Duration>,
     /// The steps that code-edit rebuild ran rather than took from the cache
     /// (`FROM` left out), as BuildKit names them.
@@ -79,7 +82,10 @@ impl Report {
     /// A plain-text account for people.
     pub fn render(&self) -> String {
         let mut out = String::new();
-        let secs = |d: Duration| format!("{:.1}s", d.as_secs_f64());
+        let secs = |d: Duration| match d.as_secs_f64() {
+            s if s < 10.0 => format!("{s:.2}s"),
+            s => format!("{s:.1}s"),
+        };
         let edit = |s: &Side| s.code_edit.map_or("n/a".to_string(), secs);
         if let Some(file) = &self.code_file {
             out.push_str(&format!("code edit: one comment line appended to {file}\n"));
@@ -91,6 +97,14 @@ impl Report {
             secs(self.fixed.cold),
             edit(&self.fixed)
         ));
+        if let (Some(before), Some(after)) = (self.original.code_edit, self.fixed.code_edit)
+            && !after.is_zero()
+        {
+            out.push_str(&format!(
+                "code-edit rebuild: {:.1}x faster (median of {CODE_EDITS} edits each)\n",
+                before.as_secs_f64() / after.as_secs_f64()
+            ));
+        }
         for (label, side) in [("original", &self.original), ("fixed", &self.fixed)] {
             if side.code_edit.is_some() {
                 let ran = match side.code_edit_ran.is_empty() {
@@ -240,19 +254,24 @@ pub fn verify(input: &Input) -> Result<Report, VerifyError> {
             side.files.retain(|path, _| dir.join(path).is_file());
             side.config = config(&docker, &image)?;
             if let Some(py) = code_file.as_ref().map(|file| dir.join(file)) {
-                let mut text = std::fs::read_to_string(&py).unwrap_or_default();
-                // A new line each run: an edit seen before would be a cache
-                // hit left by an earlier verification.
-                text.push_str(&format!(
-                    "\n# edited by layerwise fix --verify {}\n",
-                    unique()
-                ));
-                std::fs::write(&py, text).map_err(|e| VerifyError::Other(e.to_string()))?;
-                let edited = builder
-                    .build(&dir, &image, false)
-                    .map_err(|log| VerifyError::BuildFailed { which, log })?;
-                side.code_edit = Some(edited.elapsed);
-                side.code_edit_ran = edited.ran;
+                let mut times = Vec::new();
+                for _ in 0..CODE_EDITS {
+                    let mut text = std::fs::read_to_string(&py).unwrap_or_default();
+                    // A new line each time: an edit seen before would be a
+                    // cache hit left by an earlier verification.
+                    text.push_str(&format!(
+                        "\n# edited by layerwise fix --verify {}\n",
+                        unique()
+                    ));
+                    std::fs::write(&py, text).map_err(|e| VerifyError::Other(e.to_string()))?;
+                    let edited = builder
+                        .build(&dir, &image, false)
+                        .map_err(|log| VerifyError::BuildFailed { which, log })?;
+                    times.push(edited.elapsed);
+                    side.code_edit_ran = edited.ran;
+                }
+                times.sort();
+                side.code_edit = Some(times[times.len() / 2]);
             }
             sides.push(side);
         }

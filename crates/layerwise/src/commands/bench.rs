@@ -108,7 +108,15 @@ pub fn run(args: BenchArgs) -> anyhow::Result<u8> {
     let code_file =
         layerwise_python::code_file(&args.dir, project.as_ref().and_then(|p| p.app.as_ref()));
     let dependency = match &project {
-        Some(project) => edits::plan_dependency_edit(&args.dir, project),
+        Some(project) => {
+            if project.manager != layerwise_python::PackageManager::Pip {
+                eprintln!(
+                    "locking the dependency edit with {} (once, in a temporary copy)…",
+                    project.manager
+                );
+            }
+            edits::plan_dependency_edit(&args.dir, project)
+        }
         None => Err("no Python project was detected, so there is no manifest to edit".into()),
     };
     let setup = Setup {
@@ -325,8 +333,14 @@ async fn bench(setup: &Setup, plans: &[Plan]) -> anyhow::Result<(u8, Option<Repo
         ));
     }
     if let Ok(edit) = &setup.dependency {
+        let lock = edit.lock.as_ref().map_or(String::new(), |lock| {
+            format!(
+                ", with `{}` regenerated once beforehand by `{}`",
+                lock.file, lock.command
+            )
+        });
         notes.push(format!(
-            "the dependency edit adds `{}` to `{}`",
+            "the dependency edit adds `{}` to `{}`{lock}",
             edit.requirement, edit.file
         ));
     }

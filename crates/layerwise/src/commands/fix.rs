@@ -176,7 +176,9 @@ fn run_verify(path: &Path, context: &Path, outcome: &Outcome) -> Result<(), (u8,
         .side_files
         .iter()
         .find(|s| s.path.file_name().is_some_and(|n| n == ".dockerignore"));
-    eprintln!("{display}: verifying on the engine (two builds, two rebuilds)…");
+    eprintln!(
+        "{display}: verifying on the engine (a cold build and three code-edit rebuilds of each)…"
+    );
     let report = verify(&Input {
         context: &dir,
         dockerfile: &dockerfile,
