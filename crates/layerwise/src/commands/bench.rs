@@ -359,20 +359,30 @@ async fn bench(setup: &Setup, plans: &[Plan]) -> anyhow::Result<(u8, Option<Repo
                 .and_then(|s| s.downloaded_bytes)
                 .map(|b| b.median)
         };
+        let warm = variant.scenario(ScenarioKind::ColdWarmCache);
         if edits::isolate_cache_mounts(&plan.text, "").1 > 0
-            && let (Some(empty), Some(warm)) = (
+            && let (Some(empty), Some(warm_bytes), Some(warm)) = (
                 bytes(ScenarioKind::ColdEmptyCache),
                 bytes(ScenarioKind::ColdWarmCache),
+                warm.and_then(|w| w.runs.last()),
             )
             && empty > 0.0
-            && warm >= empty
+            && warm_bytes >= empty
         {
+            let fetched: Vec<String> = warm
+                .downloads
+                .packages
+                .iter()
+                .filter(|p| p.how == layerwise_bench::downloads::Fetch::Downloaded)
+                .map(|p| p.name.clone())
+                .collect();
             notes.push(format!(
-                "{}: the warm download cache saved no downloads ({} fetched again); the \
-                 installer kept nothing in its cache mount, e.g. because the index's answers \
-                 are not cacheable on this network",
+                "{}: the warm download cache did not spare downloading {} again ({}); pip \
+                 keeps nothing in its cache mount when the index's answers are not \
+                 cacheable, as on this network",
                 plan.label,
-                layerwise_bench::report::human_bytes(warm)
+                layerwise_bench::report::human_bytes(warm_bytes),
+                fetched.join(", ")
             ));
         }
     }
