@@ -8,7 +8,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use layerwise_engine::testing::engine_available_or_skip;
 
 mod common;
-use common::{layerwise, text};
+use common::{layerwise, read_report, text};
 
 fn unique(name: &str) -> String {
     let nanos = SystemTime::now()
@@ -65,24 +65,15 @@ impl Drop for CacheLock {
 
 /// (instruction, line, cached) for each step of a `--report json` file.
 fn report_steps(path: &Path) -> Vec<(String, u64, bool)> {
-    let value: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let value = read_report(path);
     assert!(
         value["image_id"].as_str().unwrap().starts_with("sha256:"),
         "{value}"
     );
     assert!(value["total_s"].as_f64().unwrap() > 0.0);
-    value["steps"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| {
-            (
-                s["instruction"].as_str().unwrap().to_string(),
-                s["line"].as_u64().unwrap_or(0),
-                s["cached"].as_bool().unwrap(),
-            )
-        })
+    common::report_steps(&value)
+        .into_iter()
+        .map(|s| (s.instruction, s.line, s.cached))
         .collect()
 }
 

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use layerwise_engine::testing::engine_available_or_skip;
 
 mod common;
-use common::{layerwise, text};
+use common::{layerwise, read_report, text};
 
 const REGISTRY: &str = "/usr/bin/docker-registry";
 
@@ -118,19 +118,10 @@ impl Drop for Registry {
 
 /// (instruction, cached) of the report's non-FROM steps.
 fn report_steps(path: &Path) -> Vec<(String, bool)> {
-    let value: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    value["steps"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| {
-            (
-                s["instruction"].as_str().unwrap().to_string(),
-                s["cached"].as_bool().unwrap(),
-            )
-        })
-        .filter(|(i, _)| !i.starts_with("FROM"))
+    common::report_steps(&read_report(path))
+        .into_iter()
+        .filter(|s| !s.instruction.starts_with("FROM"))
+        .map(|s| (s.instruction, s.cached))
         .collect()
 }
 

@@ -2,11 +2,11 @@
 //! the result parses, `check` reports no cache or size findings, a second
 //! run changes nothing, and the fixed files are snapshotted.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
 mod common;
-use common::copy_tree;
+use common::{copy_tree, examples_dir, text};
 
 const LAYERWISE: &str = env!("CARGO_BIN_EXE_layerwise");
 
@@ -22,25 +22,12 @@ const EXAMPLES: &[&str] = &[
 /// Findings expected to remain after the fix, per example: none.
 const KNOWN: &[(&str, &str)] = &[];
 
-fn examples_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples")
-}
-
 fn run(args: &[&str], dir: &Path) -> Output {
     Command::new(LAYERWISE)
         .args(args)
         .current_dir(dir)
         .output()
         .expect("run layerwise")
-}
-
-fn show(o: &Output) -> String {
-    format!(
-        "exit {:?}\n--- stdout\n{}\n--- stderr\n{}",
-        o.status.code(),
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
 }
 
 #[test]
@@ -57,7 +44,7 @@ fn every_example_is_fixed_clean_and_idempotently() {
             diff.status.code(),
             Some(1),
             "{name}: --diff reports changes\n{}",
-            show(&diff)
+            text(&diff)
         );
         let original =
             std::fs::read_to_string(examples_dir().join(name).join("Dockerfile.naive")).unwrap();
@@ -71,7 +58,7 @@ fn every_example_is_fixed_clean_and_idempotently() {
             &["fix", "--unsafe-fixes", "--write", "Dockerfile.naive"],
             &dir,
         );
-        assert_eq!(write.status.code(), Some(0), "{name}\n{}", show(&write));
+        assert_eq!(write.status.code(), Some(0), "{name}\n{}", text(&write));
         let fixed = std::fs::read_to_string(dir.join("Dockerfile.naive")).unwrap();
         assert_ne!(fixed, original, "{name}: something was fixed");
         let parsed = layerwise_syntax::parse(&fixed);
@@ -99,7 +86,7 @@ fn every_example_is_fixed_clean_and_idempotently() {
             &dir,
         );
         let report: serde_json::Value = serde_json::from_slice(&check.stdout)
-            .unwrap_or_else(|e| panic!("{name}: {e}\n{}", show(&check)));
+            .unwrap_or_else(|e| panic!("{name}: {e}\n{}", text(&check)));
         let mut codes = Vec::new();
         collect_codes(&report, &mut codes);
         let expected: Vec<String> = KNOWN
@@ -111,7 +98,7 @@ fn every_example_is_fixed_clean_and_idempotently() {
             codes,
             expected,
             "{name}: cache/size findings after fix\n{}\n{fixed}",
-            show(&check)
+            text(&check)
         );
 
         let again = run(&["fix", "--unsafe-fixes", "Dockerfile.naive"], &dir);
@@ -119,12 +106,12 @@ fn every_example_is_fixed_clean_and_idempotently() {
             again.status.code(),
             Some(0),
             "{name}: fix is idempotent\n{}",
-            show(&again)
+            text(&again)
         );
         assert!(
             again.stdout.is_empty(),
             "{name}: no diff the second time\n{}",
-            show(&again)
+            text(&again)
         );
 
         let ignore = std::fs::read_to_string(dir.join(".dockerignore")).unwrap_or_default();
@@ -163,7 +150,7 @@ fn diff_mode_prints_the_dockerignore_too_and_exits_one() {
     .unwrap();
     let out = run(&["fix", "--diff", "Dockerfile"], dir);
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     assert!(stdout.contains("+++ b/Dockerfile"), "{stdout}");
     assert!(
         stdout.contains("--- /dev/null") && stdout.contains(".dockerignore"),
@@ -182,11 +169,11 @@ fn unparseable_input_exits_two_and_writes_nothing() {
     let src = "FROM python:3.12\nRUN --mount=type=nope true\nCMD python x.py\n";
     std::fs::write(tmp.path().join("Dockerfile"), src).unwrap();
     let out = run(&["fix", "--write", "Dockerfile"], tmp.path());
-    assert_eq!(out.status.code(), Some(2), "{}", show(&out));
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("Dockerfile:2:"),
         "{}",
-        show(&out)
+        text(&out)
     );
     assert_eq!(
         std::fs::read_to_string(tmp.path().join("Dockerfile")).unwrap(),

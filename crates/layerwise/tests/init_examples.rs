@@ -4,14 +4,14 @@
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
 mod common;
-use common::copy_tree;
+use common::{copy_tree, examples_dir, read_report, text};
 
 const LAYERWISE: &str = env!("CARGO_BIN_EXE_layerwise");
 /// Debian's 20.10 CLI, used here only to run and remove containers.
@@ -69,15 +69,6 @@ fn run(cmd: &mut Command) -> Output {
         .unwrap_or_else(|e| panic!("running {cmd:?}: {e}"))
 }
 
-fn show(output: &Output) -> String {
-    format!(
-        "exit {:?}\n--- stdout\n{}\n--- stderr\n{}",
-        output.status.code(),
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
-}
-
 fn build(dir: &Path, tag: &str, report: &Path) -> Value {
     let output = run(Command::new(LAYERWISE)
         .args([
@@ -94,25 +85,16 @@ fn build(dir: &Path, tag: &str, report: &Path) -> Value {
     assert!(
         output.status.success(),
         "build of {tag} failed\n{}",
-        show(&output)
+        text(&output)
     );
-    let text = std::fs::read_to_string(report).expect("report written");
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("report is JSON: {e}\n{text}"))
+    read_report(report)
 }
 
 /// (stage, instruction, cached) of every step in the report.
 fn steps(report: &Value) -> Vec<(String, String, bool)> {
-    report["steps"]
-        .as_array()
-        .expect("steps array")
-        .iter()
-        .map(|s| {
-            (
-                s["stage"].as_str().unwrap_or_default().to_string(),
-                s["instruction"].as_str().unwrap_or_default().to_string(),
-                s["cached"].as_bool().expect("cached is a bool"),
-            )
-        })
+    common::report_steps(report)
+        .into_iter()
+        .map(|s| (s.stage, s.instruction, s.cached))
         .collect()
 }
 
@@ -130,7 +112,7 @@ fn answers_http(image: &str, path: &str) {
     assert!(
         started.status.success(),
         "docker run {image}\n{}",
-        show(&started)
+        text(&started)
     );
     let container = String::from_utf8_lossy(&started.stdout).trim().to_string();
     let port_out = run(Command::new(DOCKER).args(["port", &container, "8000"]));
@@ -159,22 +141,18 @@ fn answers_http(image: &str, path: &str) {
     assert!(
         response.contains(" 200 "),
         "{image} did not answer GET {path} with 200: {response}\n{}",
-        show(&logs)
+        text(&logs)
     );
 }
 
 fn prints(image: &str, expected: &str) {
     let output = run(Command::new(DOCKER).args(["run", "--rm", image]));
-    assert!(output.status.success(), "{image}\n{}", show(&output));
+    assert!(output.status.success(), "{image}\n{}", text(&output));
     let stdout = String::from_utf8_lossy(&output.stdout).to_lowercase();
     assert!(
         stdout.contains(expected),
         "{image} printed {stdout:?}, expected {expected:?}"
     );
-}
-
-fn examples_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples")
 }
 
 fn init_build_and_edit(example: &Example) {
@@ -187,7 +165,7 @@ fn init_build_and_edit(example: &Example) {
         init.status.success(),
         "init {}\n{}",
         example.name,
-        show(&init)
+        text(&init)
     );
 
     let check = run(Command::new(LAYERWISE)
@@ -198,7 +176,7 @@ fn init_build_and_edit(example: &Example) {
         Some(0),
         "check must report nothing on what init generates ({})\n{}",
         example.name,
-        show(&check)
+        text(&check)
     );
 
     let tag = format!("layerwise-test-init-{}:latest", example.name);

@@ -40,3 +40,33 @@ pub fn copy_tree(from: &Path, to: &Path) {
         }
     }
 }
+
+/// One step of a `layerwise build --report json` file.
+#[derive(Debug, Clone)]
+pub struct ReportStep {
+    pub stage: String,
+    pub instruction: String,
+    pub line: u64,
+    pub cached: bool,
+}
+
+/// Reads a `--report json` file.
+pub fn read_report(path: &Path) -> serde_json::Value {
+    let text = std::fs::read_to_string(path).expect("report written");
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("report is JSON: {e}\n{text}"))
+}
+
+/// The steps of a report, in BuildKit's order.
+pub fn report_steps(report: &serde_json::Value) -> Vec<ReportStep> {
+    report["steps"]
+        .as_array()
+        .expect("steps array")
+        .iter()
+        .map(|s| ReportStep {
+            stage: s["stage"].as_str().unwrap_or_default().to_string(),
+            instruction: s["instruction"].as_str().expect("instruction").to_string(),
+            line: s["line"].as_u64().unwrap_or(0),
+            cached: s["cached"].as_bool().expect("cached is a bool"),
+        })
+        .collect()
+}
