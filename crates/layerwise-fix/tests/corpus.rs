@@ -7,21 +7,6 @@ use std::path::{Path, PathBuf};
 use layerwise_fix::{Options, fix_source};
 use layerwise_rules::Settings;
 
-fn corpus() -> Option<Vec<PathBuf>> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpora/binnacle-gold");
-    let Ok(entries) = std::fs::read_dir(&dir) else {
-        eprintln!("skipped: corpus not found at {}", dir.display());
-        return None;
-    };
-    let mut files: Vec<PathBuf> = entries
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.is_file())
-        .collect();
-    files.sort();
-    Some(files)
-}
-
 /// The text between and around `edits` in `before` appears unchanged, in
 /// order, in `after`, and each edit's replacement sits where it belongs.
 fn preserved_outside(
@@ -50,7 +35,9 @@ fn preserved_outside(
 }
 
 fn check_corpus(options: &Options) {
-    let Some(files) = corpus() else { return };
+    let Some(files) = layerwise_syntax::testing::binnacle_gold_files() else {
+        return;
+    };
     let settings = Settings::default();
     let mut fixed_files = 0;
     let mut failures = Vec::new();

@@ -3,32 +3,9 @@
 
 use std::path::PathBuf;
 
-fn corpus() -> Option<Vec<PathBuf>> {
-    let dir =
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpora/binnacle-gold");
-    let mut files = Vec::new();
-    let mut todo = vec![dir];
-    while let Some(d) = todo.pop() {
-        let Ok(entries) = std::fs::read_dir(&d) else {
-            continue;
-        };
-        for e in entries.flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                todo.push(p);
-            } else {
-                files.push(p);
-            }
-        }
-    }
-    files.sort();
-    (!files.is_empty()).then_some(files)
-}
-
 #[test]
 fn all_rules_run_cleanly_over_the_corpus() {
-    let Some(files) = corpus() else {
-        eprintln!("skipping: ../shared/corpora/binnacle-gold is not available");
+    let Some(files) = layerwise_syntax::testing::binnacle_gold_files() else {
         return;
     };
     let settings = layerwise_rules::Settings::default();

@@ -3,10 +3,6 @@
 
 use std::path::PathBuf;
 
-fn corpus_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpora/binnacle-gold")
-}
-
 /// Shell-form `RUN` scripts of one Dockerfile, continuations joined the way
 /// BuildKit does (backslash-newline removed, comment lines inside a
 /// continuation dropped). Exec form and heredocs are skipped.
@@ -87,13 +83,9 @@ fn run_lines(text: &str) -> Vec<String> {
 
 #[test]
 fn corpus_run_lines_parse() {
-    let dir = corpus_dir();
-    let Ok(entries) = std::fs::read_dir(&dir) else {
-        println!("skipping: corpus not found at {}", dir.display());
+    let Some(files) = layerwise_syntax::testing::binnacle_gold_files() else {
         return;
     };
-    let mut files: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    files.sort();
     let mut total = 0usize;
     let mut failures = Vec::new();
     let mut invocation_count = 0usize;

@@ -8,22 +8,6 @@ use std::path::Path;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use layerwise_syntax::parse;
 
-fn binnacle_gold() -> Option<Vec<String>> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpora/binnacle-gold");
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .ok()?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|e| e == "Dockerfile"))
-        .collect();
-    files.sort();
-    Some(
-        files
-            .iter()
-            .filter_map(|p| std::fs::read_to_string(p).ok())
-            .collect(),
-    )
-}
-
 /// A deterministic variety of realistic Dockerfiles (multi-stage Python
 /// builds, continuations, mounts, heredocs, JSON and shell forms).
 fn synthesized(count: usize) -> Vec<String> {
@@ -98,9 +82,12 @@ fn bench_corpus(c: &mut Criterion, name: &str, files: &[String]) {
 }
 
 fn benches(c: &mut Criterion) {
-    match binnacle_gold() {
-        Some(files) if !files.is_empty() => bench_corpus(c, "binnacle-gold", &files),
-        _ => eprintln!("skipping binnacle-gold: corpus not found"),
+    if let Some(files) = layerwise_syntax::testing::binnacle_gold_files() {
+        let texts: Vec<String> = files
+            .iter()
+            .filter_map(|p| std::fs::read_to_string(p).ok())
+            .collect();
+        bench_corpus(c, "binnacle-gold", &texts);
     }
     bench_corpus(c, "synthesized-10000", &synthesized(10_000));
 }

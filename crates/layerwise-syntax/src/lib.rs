@@ -50,6 +50,8 @@ mod logical;
 mod mount;
 mod parser;
 mod span;
+#[doc(hidden)]
+pub mod testing;
 mod text;
 
 pub use dockerfile::Dockerfile;

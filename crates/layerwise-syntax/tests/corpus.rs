@@ -8,23 +8,9 @@ use layerwise_syntax::{Item, parse};
 
 #[test]
 fn binnacle_gold_parses_cleanly_and_round_trips() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpora/binnacle-gold");
-    if !dir.is_dir() {
-        let required = std::env::var("LAYERWISE_CONFORMANCE").is_ok_and(|v| v == "required");
-        assert!(
-            !required,
-            "LAYERWISE_CONFORMANCE=required but {} is missing",
-            dir.display()
-        );
-        eprintln!("skipping: {} not found", dir.display());
+    let Some(files) = layerwise_syntax::testing::binnacle_gold_files() else {
         return;
-    }
-    let mut files: Vec<_> = fs::read_dir(&dir)
-        .expect("listable corpus")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|e| e == "Dockerfile"))
-        .collect();
-    files.sort();
+    };
     assert_eq!(files.len(), 405, "the gold set has 405 Dockerfiles");
     let mut instructions = 0;
     for path in &files {

@@ -165,11 +165,7 @@ fn corpus_samples() -> &'static [String] {
 }
 
 fn load_samples() -> Vec<String> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpora/binnacle-gold");
-    let mut files: Vec<_> = std::fs::read_dir(dir)
-        .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
-        .unwrap_or_default();
-    files.sort();
+    let files = layerwise_syntax::testing::binnacle_gold_files().unwrap_or_default();
     let mut samples: Vec<String> = files
         .iter()
         .step_by(20)
