@@ -84,8 +84,13 @@ fn builder_stage(out: &mut Writer, plan: &BuildPlan) {
             &[format!("pip install {}", tool_packages.join(" "))],
         );
     }
-    if plan.installer != Installer::Uv {
-        out.run(&[], &[format!("python -m venv {VENV}")]);
+    // `uv sync` makes its own venv. `uv venv` takes milliseconds where
+    // `python -m venv` spends seconds bootstrapping pip, which the venv does
+    // not need when uv installs into it.
+    match (plan.installer, plan.frontend) {
+        (Installer::Uv, _) => {}
+        (_, Frontend::Uv) => out.run(&[], &[format!("uv venv {VENV}")]),
+        (_, Frontend::Pip) => out.run(&[], &[format!("python -m venv {VENV}")]),
     }
     venv_env(out, &[]);
     out.line(&format!("WORKDIR {APP_DIR}"));
