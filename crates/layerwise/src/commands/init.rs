@@ -125,6 +125,17 @@ fn summary(project: &Project) -> String {
         "python:   {} → {} (from {python_from})\n",
         project.python.version, project.python.image
     ));
+    if project.install_project {
+        out.push_str(&match &project.skeleton {
+            Ok(skeleton) => format!(
+                "project:  installed editable before the code is copied, from stand-ins for {}\n",
+                skeleton.packages.join(", ")
+            ),
+            Err(why) => {
+                format!("project:  installed from the full source after `COPY . .`: {why}\n")
+            }
+        });
+    }
     if let Some(app) = &project.app {
         out.push_str(&format!(
             "command:  {} (from {})\n",
