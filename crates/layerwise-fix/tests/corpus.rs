@@ -2,8 +2,6 @@
 //! changes nothing, and every round leaves the bytes outside its edit spans
 //! as they were. Skips (and says why) when the corpus is absent.
 
-use std::path::{Path, PathBuf};
-
 use layerwise_fix::{Options, fix_source};
 use layerwise_rules::Settings;
 

@@ -1,7 +1,5 @@
 //! Lint throughput over the binnacle-gold corpus (files per second).
 
-use std::path::PathBuf;
-
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
 fn bench(c: &mut Criterion) {

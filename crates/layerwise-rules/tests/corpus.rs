@@ -1,8 +1,6 @@
 //! Every rule over the binnacle-gold corpus of real Dockerfiles: no panic,
 //! every fix applies, and its edits are in bounds and do not overlap.
 
-use std::path::PathBuf;
-
 #[test]
 fn all_rules_run_cleanly_over_the_corpus() {
     let Some(files) = layerwise_syntax::testing::binnacle_gold_files() else {

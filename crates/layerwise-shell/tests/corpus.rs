@@ -1,8 +1,6 @@
 //! Runs the analyser over every shell-form `RUN` of the binnacle-gold
 //! corpus: it must never panic, and nearly all lines must parse.
 
-use std::path::PathBuf;
-
 /// Shell-form `RUN` scripts of one Dockerfile, continuations joined the way
 /// BuildKit does (backslash-newline removed, comment lines inside a
 /// continuation dropped). Exec form and heredocs are skipped.

@@ -3,7 +3,6 @@
 //! as bytes/s and once as files/s.
 
 use std::hint::black_box;
-use std::path::Path;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use layerwise_syntax::parse;

@@ -2,7 +2,6 @@
 //! error and round-trips byte for byte.
 
 use std::fs;
-use std::path::Path;
 
 use layerwise_syntax::{Item, parse};
 

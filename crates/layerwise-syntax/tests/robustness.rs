@@ -2,8 +2,6 @@
 //! the input from its items, and every span must be in bounds and on
 //! character boundaries.
 
-use std::path::Path;
-
 use layerwise_syntax::{Arguments, Details, Dockerfile, Instruction, Item, Span, parse};
 use proptest::prelude::*;
 
