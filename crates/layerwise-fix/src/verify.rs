@@ -176,6 +176,8 @@ pub enum VerifyError {
         which: &'static str,
         log: String,
     },
+    /// Ctrl-C (SIGINT) arrived; the build was cancelled and the images removed.
+    Interrupted,
     Other(String),
 }
 
@@ -185,6 +187,9 @@ impl std::fmt::Display for VerifyError {
             VerifyError::Unavailable(m) => write!(f, "no Docker engine: {m}"),
             VerifyError::BuildFailed { which, log } => {
                 write!(f, "the {which} Dockerfile does not build:\n{log}")
+            }
+            VerifyError::Interrupted => {
+                f.write_str("interrupted: verification cancelled, its temporary images removed")
             }
             VerifyError::Other(m) => f.write_str(m),
         }
@@ -213,10 +218,19 @@ pub fn verify(input: &Input) -> Result<Report, VerifyError> {
     let engine = runtime
         .block_on(Engine::connect())
         .map_err(|e| VerifyError::Unavailable(e.to_string()))?;
+    // Listening for SIGINT also keeps it from killing the process, so the
+    // images made so far are removed: a build is cancelled at once, a
+    // `docker run` phase ends when its CLI (which saw the same Ctrl-C) does.
+    let sigint = {
+        let _runtime = runtime.enter();
+        tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())
+            .map_err(|e| VerifyError::Other(format!("listening for Ctrl-C: {e}")))?
+    };
     let builder = Builder {
         runtime: &runtime,
         engine: &engine,
         dockerfile: input.dockerfile,
+        sigint: std::cell::RefCell::new(sigint),
     };
     let tmp =
         tempfile::tempdir().map_err(|e| VerifyError::Other(format!("temporary directory: {e}")))?;
@@ -244,7 +258,7 @@ pub fn verify(input: &Input) -> Result<Report, VerifyError> {
             tags.push(image.clone());
             let cold = builder
                 .build(&dir, &image, true)
-                .map_err(|log| VerifyError::BuildFailed { which, log })?;
+                .map_err(|e| e.or_failed(which))?;
             let mut side = Side {
                 cold: cold.elapsed,
                 ..Side::default()
@@ -266,7 +280,7 @@ pub fn verify(input: &Input) -> Result<Report, VerifyError> {
                     std::fs::write(&py, text).map_err(|e| VerifyError::Other(e.to_string()))?;
                     let edited = builder
                         .build(&dir, &image, false)
-                        .map_err(|log| VerifyError::BuildFailed { which, log })?;
+                        .map_err(|e| e.or_failed(which))?;
                     times.push(edited.elapsed);
                     side.code_edit_ran = edited.ran;
                 }
@@ -282,11 +296,15 @@ pub fn verify(input: &Input) -> Result<Report, VerifyError> {
             ..compare(original, fixed)
         })
     })();
+    let interrupted = builder.interrupted();
     for tag in &tags {
         // An image the failed build never tagged is not worth reporting.
         let _ = runtime.block_on(engine.remove_image(tag));
     }
-    result
+    match result {
+        _ if interrupted => Err(VerifyError::Interrupted),
+        other => other,
+    }
 }
 
 fn unique() -> u128 {
@@ -341,6 +359,23 @@ struct Builder<'a> {
     runtime: &'a tokio::runtime::Runtime,
     engine: &'a Engine,
     dockerfile: &'a str,
+    sigint: std::cell::RefCell<tokio::signal::unix::Signal>,
+}
+
+/// Why a build gave no image.
+enum BuildError {
+    /// The failing step and its log, or why the build could not start.
+    Failed(String),
+    Interrupted,
+}
+
+impl BuildError {
+    fn or_failed(self, which: &'static str) -> VerifyError {
+        match self {
+            BuildError::Failed(log) => VerifyError::BuildFailed { which, log },
+            BuildError::Interrupted => VerifyError::Interrupted,
+        }
+    }
 }
 
 /// A successful build: how long it took and which steps ran.
@@ -350,23 +385,45 @@ struct Built {
 }
 
 impl Builder<'_> {
-    /// Builds `dir` into `image`; on failure, the failing step and its log.
-    fn build(&self, dir: &Path, image: &str, no_cache: bool) -> Result<Built, String> {
+    /// Whether Ctrl-C arrived since the last look, without waiting.
+    fn interrupted(&self) -> bool {
+        let mut sigint = self.sigint.borrow_mut();
+        self.runtime.block_on(async {
+            tokio::time::timeout(Duration::ZERO, sigint.recv())
+                .await
+                .is_ok()
+        })
+    }
+
+    /// Builds `dir` into `image`; Ctrl-C cancels the build on the engine.
+    fn build(&self, dir: &Path, image: &str, no_cache: bool) -> Result<Built, BuildError> {
+        if self.interrupted() {
+            return Err(BuildError::Interrupted);
+        }
+        let failed = |e: String| BuildError::Failed(e);
         let walk_options =
-            WalkOptions::for_build(dir, self.dockerfile).map_err(|e| e.to_string())?;
-        let walk = layerwise_context::walk(dir, &walk_options).map_err(|e| e.to_string())?;
+            WalkOptions::for_build(dir, self.dockerfile).map_err(|e| failed(e.to_string()))?;
+        let walk =
+            layerwise_context::walk(dir, &walk_options).map_err(|e| failed(e.to_string()))?;
         let mut tar = Vec::new();
-        layerwise_context::write_tar(&walk, &mut tar).map_err(|e| e.to_string())?;
+        layerwise_context::write_tar(&walk, &mut tar).map_err(|e| failed(e.to_string()))?;
         let options = BuildOptions {
             dockerfile: self.dockerfile.to_string(),
             tags: vec![image.to_string()],
             no_cache,
             ..BuildOptions::default()
         };
-        let outcome = self
-            .runtime
-            .block_on(self.engine.build(&options, tar.into(), &mut |_, _| {}))
-            .map_err(|e| e.to_string())?;
+        let mut sigint = self.sigint.borrow_mut();
+        let mut quiet = |_: &_, _: &[_]| {};
+        let outcome = self.runtime.block_on(async {
+            tokio::select! {
+                outcome = self.engine.build(&options, tar.into(), &mut quiet) => Some(outcome),
+                _ = sigint.recv() => None,
+            }
+        });
+        let outcome = outcome
+            .ok_or(BuildError::Interrupted)?
+            .map_err(|e| failed(e.to_string()))?;
         if let Some(failure) = outcome.failure {
             let mut log = failure.step.map(|s| format!("{s}\n")).unwrap_or_default();
             log.push_str(&failure.message);
@@ -374,7 +431,7 @@ impl Builder<'_> {
             for line in &failure.logs[skip..] {
                 log.push_str(&format!("\n  | {line}"));
             }
-            return Err(log);
+            return Err(failed(log));
         }
         Ok(Built {
             elapsed: outcome.elapsed,

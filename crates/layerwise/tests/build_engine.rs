@@ -8,7 +8,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use layerwise_engine::testing::engine_available_or_skip;
 
 mod common;
-use common::{layerwise, read_report, text};
+use common::{layerwise, process_running, read_report, text};
 
 fn unique(name: &str) -> String {
     let nanos = SystemTime::now()
@@ -349,20 +349,6 @@ fn no_engine_exits_3_and_says_where_it_looked() {
         "{all}"
     );
     assert!(all.contains("hint: start the Docker engine"), "{all}");
-}
-
-/// Whether a process whose command line contains `needle` is running (the
-/// engine runs build containers as host processes).
-fn process_running(needle: &str) -> bool {
-    let Ok(entries) = std::fs::read_dir("/proc") else {
-        return false;
-    };
-    entries.flatten().any(|e| {
-        std::fs::read(e.path().join("cmdline")).is_ok_and(|raw| {
-            let line = String::from_utf8_lossy(&raw).replace('\0', " ");
-            line.contains(needle) && !line.contains("layerwise")
-        })
-    })
 }
 
 #[test]

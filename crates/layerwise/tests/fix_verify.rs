@@ -8,7 +8,7 @@ use std::path::Path;
 use std::process::Command;
 
 mod common;
-use common::copy_tree;
+use common::{copy_tree, process_running, text};
 
 const LAYERWISE: &str = env!("CARGO_BIN_EXE_layerwise");
 
@@ -163,4 +163,68 @@ fn src_layout_example_fix_is_proven_on_the_engine() {
         return;
     }
     verify_and_write("src-layout-cli");
+}
+
+#[test]
+fn ctrl_c_during_verification_removes_its_images_and_exits_130() {
+    if !layerwise_engine::testing::engine_available_or_skip() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    // A sleep length no other process uses, to see the build's RUN on the host.
+    let seconds = 400 + std::process::id() % 97;
+    let marker = format!("sleep {seconds}");
+    std::fs::write(
+        dir.path().join("Dockerfile"),
+        format!("FROM python:3.11-slim\nRUN {marker}\nCMD python -c \"print(1)\"\n"),
+    )
+    .expect("write Dockerfile");
+    let mut child = Command::new(LAYERWISE)
+        .args(["fix", "--verify", "Dockerfile"])
+        .current_dir(dir.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("layerwise starts");
+    let started = std::time::Instant::now();
+    while !process_running(&marker) {
+        assert!(
+            started.elapsed().as_secs() < 120,
+            "the RUN step never started"
+        );
+        assert!(child.try_wait().unwrap().is_none(), "verify ended early");
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    let kill = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(kill.success());
+    let interrupted = std::time::Instant::now();
+    let output = child.wait_with_output().expect("layerwise exits");
+    let all = text(&output);
+    assert_eq!(output.status.code(), Some(130), "{all}");
+    assert!(
+        interrupted.elapsed().as_secs() < 30,
+        "exit took {:?}",
+        interrupted.elapsed()
+    );
+    assert!(all.contains("interrupted"), "{all}");
+    let images = Command::new("/usr/bin/docker")
+        .args(["image", "ls", "--format", "{{.Repository}}"])
+        .output()
+        .expect("docker image ls");
+    assert!(
+        !String::from_utf8_lossy(&images.stdout).contains("layerwise-verify-"),
+        "verify removes its images"
+    );
+    // The engine cancels the solve: the sleeping step goes away.
+    let cancelled = std::time::Instant::now();
+    while process_running(&marker) {
+        assert!(
+            cancelled.elapsed().as_secs() < 60,
+            "the RUN step still runs after the interrupt"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(250));
+    }
 }

@@ -190,6 +190,7 @@ fn run_verify(path: &Path, context: &Path, outcome: &Outcome) -> Result<(), (u8,
         let code = match e {
             VerifyError::Unavailable(_) => exit::ENGINE_UNAVAILABLE,
             VerifyError::BuildFailed { .. } => exit::BUILD_FAILED,
+            VerifyError::Interrupted => exit::INTERRUPTED,
             VerifyError::Other(_) => exit::INPUT_ERROR,
         };
         (code, format!("{display}: {e}"))

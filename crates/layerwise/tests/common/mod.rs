@@ -70,3 +70,17 @@ pub fn report_steps(report: &serde_json::Value) -> Vec<ReportStep> {
         })
         .collect()
 }
+
+/// Whether a process whose command line contains `needle` is running (the
+/// engine runs build containers as host processes).
+pub fn process_running(needle: &str) -> bool {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return false;
+    };
+    entries.flatten().any(|e| {
+        std::fs::read(e.path().join("cmdline")).is_ok_and(|raw| {
+            let line = String::from_utf8_lossy(&raw).replace('\0', " ");
+            line.contains(needle) && !line.contains("layerwise")
+        })
+    })
+}
