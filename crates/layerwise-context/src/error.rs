@@ -47,6 +47,9 @@ pub enum ContextError {
         /// The file.
         path: PathBuf,
     },
+    /// The `.dockerignore` that applies could not be read or parsed.
+    #[error(transparent)]
+    IgnoreFile(#[from] layerwise_ignore::LoadError),
     /// Writing the tar stream failed.
     #[error("writing build context archive: {source}")]
     Write {

@@ -29,3 +29,12 @@ pub use hash::{
 };
 pub use tar::{TarSummary, write_tar};
 pub use walk::{Entry, EntryKind, StatKey, Walk, WalkOptions, walk};
+
+/// Everything a build of `dockerfile` (relative to `dir`) can read, as the
+/// tar the engine receives: see [`WalkOptions::for_build`].
+pub fn context_tar(dir: &std::path::Path, dockerfile: &str) -> Result<Vec<u8>, ContextError> {
+    let walk = walk(dir, &WalkOptions::for_build(dir, dockerfile)?)?;
+    let mut tar = Vec::new();
+    write_tar(&walk, &mut tar)?;
+    Ok(tar)
+}

@@ -45,6 +45,28 @@ pub struct BuildFailure {
     pub logs: Vec<String>,
 }
 
+impl BuildFailure {
+    /// The failing step, the message and the last `lines` of output, one
+    /// `  | `-prefixed line each.
+    pub fn describe(&self, lines: usize) -> String {
+        let mut out = self
+            .step
+            .as_ref()
+            .map(|step| format!("failing step: {step}\n"))
+            .unwrap_or_default();
+        out.push_str(&self.message);
+        for line in self.last_lines(lines) {
+            out.push_str(&format!("\n  | {line}"));
+        }
+        out
+    }
+
+    /// The last `lines` lines of the failing step's output.
+    pub fn last_lines(&self, lines: usize) -> &[String] {
+        &self.logs[self.logs.len().saturating_sub(lines)..]
+    }
+}
+
 /// What a build did.
 #[derive(Debug, Clone)]
 pub struct BuildOutcome {
@@ -61,6 +83,14 @@ pub struct BuildOutcome {
 impl BuildOutcome {
     pub fn succeeded(&self) -> bool {
         self.failure.is_none()
+    }
+
+    /// The steps other than `FROM`: BuildKit reports resolving the base
+    /// image as work even when nothing was rebuilt.
+    pub fn work_steps(&self) -> impl Iterator<Item = &Step> {
+        self.steps
+            .iter()
+            .filter(|step| !step.instruction.starts_with("FROM "))
     }
 }
 

@@ -12,7 +12,6 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-use layerwise_context::WalkOptions;
 use layerwise_engine::{BuildOptions, Engine};
 
 /// Code edits timed per side; the report gives the median.
@@ -401,12 +400,8 @@ impl Builder<'_> {
             return Err(BuildError::Interrupted);
         }
         let failed = |e: String| BuildError::Failed(e);
-        let walk_options =
-            WalkOptions::for_build(dir, self.dockerfile).map_err(|e| failed(e.to_string()))?;
-        let walk =
-            layerwise_context::walk(dir, &walk_options).map_err(|e| failed(e.to_string()))?;
-        let mut tar = Vec::new();
-        layerwise_context::write_tar(&walk, &mut tar).map_err(|e| failed(e.to_string()))?;
+        let tar = layerwise_context::context_tar(dir, self.dockerfile)
+            .map_err(|e| failed(e.to_string()))?;
         let options = BuildOptions {
             dockerfile: self.dockerfile.to_string(),
             tags: vec![image.to_string()],
@@ -424,21 +419,14 @@ impl Builder<'_> {
         let outcome = outcome
             .ok_or(BuildError::Interrupted)?
             .map_err(|e| failed(e.to_string()))?;
-        if let Some(failure) = outcome.failure {
-            let mut log = failure.step.map(|s| format!("{s}\n")).unwrap_or_default();
-            log.push_str(&failure.message);
-            let skip = failure.logs.len().saturating_sub(FAILURE_LOG_LINES);
-            for line in &failure.logs[skip..] {
-                log.push_str(&format!("\n  | {line}"));
-            }
-            return Err(failed(log));
+        if let Some(failure) = &outcome.failure {
+            return Err(failed(failure.describe(FAILURE_LOG_LINES)));
         }
         Ok(Built {
             elapsed: outcome.elapsed,
             ran: outcome
-                .steps
-                .iter()
-                .filter(|step| !step.cached && !step.instruction.starts_with("FROM "))
+                .work_steps()
+                .filter(|step| !step.cached)
                 .map(|step| step.name.clone())
                 .collect(),
         })

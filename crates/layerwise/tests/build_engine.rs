@@ -8,7 +8,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use layerwise_engine::testing::engine_available_or_skip;
 
 mod common;
-use common::{layerwise, process_running, read_report, text};
+use common::{interrupt_while_running, layerwise, read_report, text};
 
 fn unique(name: &str) -> String {
     let nanos = SystemTime::now()
@@ -366,53 +366,17 @@ fn ctrl_c_cancels_the_build_on_the_engine_and_tags_nothing() {
         "Dockerfile",
         &format!("FROM python:3.11-slim\nRUN echo {tag} && {marker}\n"),
     );
-    let mut child = Command::new(env!("CARGO_BIN_EXE_layerwise"))
-        .args([
+    interrupt_while_running(
+        Command::new(env!("CARGO_BIN_EXE_layerwise")).args([
             "build",
             dir.path().to_str().unwrap(),
             "-t",
             &tag,
             "--progress",
             "plain",
-        ])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("layerwise starts");
-    let started = std::time::Instant::now();
-    while !process_running(&marker) {
-        assert!(
-            started.elapsed().as_secs() < 120,
-            "the RUN step never started"
-        );
-        assert!(child.try_wait().unwrap().is_none(), "build ended early");
-        std::thread::sleep(std::time::Duration::from_millis(200));
-    }
-    let status = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .expect("kill runs");
-    assert!(status.success());
-    let interrupted = std::time::Instant::now();
-    let output = child.wait_with_output().expect("layerwise exits");
-    let all = text(&output);
-    assert_eq!(output.status.code(), Some(130), "{all}");
-    assert!(
-        interrupted.elapsed().as_secs() < 30,
-        "exit took {:?}: {all}",
-        interrupted.elapsed()
+        ]),
+        &marker,
     );
-    assert!(all.contains("interrupted"), "{all}");
-    // The engine cancels the solve: the step's process goes away long
-    // before the sleep would have ended.
-    let cancelled = std::time::Instant::now();
-    while process_running(&marker) {
-        assert!(
-            cancelled.elapsed().as_secs() < 60,
-            "the RUN step still runs on the engine after the interrupt"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(250));
-    }
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

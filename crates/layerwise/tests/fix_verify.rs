@@ -8,7 +8,7 @@ use std::path::Path;
 use std::process::Command;
 
 mod common;
-use common::{copy_tree, process_running, text};
+use common::{copy_tree, interrupt_while_running};
 
 const LAYERWISE: &str = env!("CARGO_BIN_EXE_layerwise");
 
@@ -45,14 +45,7 @@ fn flask_example_fix_is_proven_on_the_engine() {
         original,
         "verify without --write changes nothing"
     );
-    let images = Command::new("/usr/bin/docker")
-        .args(["image", "ls", "--format", "{{.Repository}}"])
-        .output()
-        .expect("docker image ls");
-    assert!(
-        !String::from_utf8_lossy(&images.stdout).contains("layerwise-verify-"),
-        "verify removes its images"
-    );
+    assert_no_verify_images();
 }
 
 /// Fixes, verifies and writes one example in a temporary copy; returns the
@@ -179,37 +172,16 @@ fn ctrl_c_during_verification_removes_its_images_and_exits_130() {
         format!("FROM python:3.11-slim\nRUN {marker}\nCMD python -c \"print(1)\"\n"),
     )
     .expect("write Dockerfile");
-    let mut child = Command::new(LAYERWISE)
-        .args(["fix", "--verify", "Dockerfile"])
-        .current_dir(dir.path())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("layerwise starts");
-    let started = std::time::Instant::now();
-    while !process_running(&marker) {
-        assert!(
-            started.elapsed().as_secs() < 120,
-            "the RUN step never started"
-        );
-        assert!(child.try_wait().unwrap().is_none(), "verify ended early");
-        std::thread::sleep(std::time::Duration::from_millis(200));
-    }
-    let kill = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .expect("kill runs");
-    assert!(kill.success());
-    let interrupted = std::time::Instant::now();
-    let output = child.wait_with_output().expect("layerwise exits");
-    let all = text(&output);
-    assert_eq!(output.status.code(), Some(130), "{all}");
-    assert!(
-        interrupted.elapsed().as_secs() < 30,
-        "exit took {:?}",
-        interrupted.elapsed()
+    interrupt_while_running(
+        Command::new(LAYERWISE)
+            .args(["fix", "--verify", "Dockerfile"])
+            .current_dir(dir.path()),
+        &marker,
     );
-    assert!(all.contains("interrupted"), "{all}");
+    assert_no_verify_images();
+}
+
+fn assert_no_verify_images() {
     let images = Command::new("/usr/bin/docker")
         .args(["image", "ls", "--format", "{{.Repository}}"])
         .output()
@@ -218,13 +190,4 @@ fn ctrl_c_during_verification_removes_its_images_and_exits_130() {
         !String::from_utf8_lossy(&images.stdout).contains("layerwise-verify-"),
         "verify removes its images"
     );
-    // The engine cancels the solve: the sleeping step goes away.
-    let cancelled = std::time::Instant::now();
-    while process_running(&marker) {
-        assert!(
-            cancelled.elapsed().as_secs() < 60,
-            "the RUN step still runs after the interrupt"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(250));
-    }
 }

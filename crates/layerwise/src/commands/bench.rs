@@ -438,14 +438,7 @@ fn os_name() -> String {
 fn report_failure(outcome: &BuildOutcome, context: &str) {
     eprintln!("error: the build failed during {context}");
     if let Some(failure) = &outcome.failure {
-        if let Some(step) = &failure.step {
-            eprintln!("failing step: {step}");
-        }
-        eprintln!("{}", failure.message);
-        let skip = failure.logs.len().saturating_sub(FAILURE_TAIL);
-        for line in &failure.logs[skip..] {
-            eprintln!("  | {line}");
-        }
+        eprintln!("{}", failure.describe(FAILURE_TAIL));
     }
 }
 
@@ -570,7 +563,9 @@ async fn build(
     progress: &Progress,
     created: &mut Created,
 ) -> Result<BuildOutcome, Stop> {
-    let context = context_tar(dir).map_err(Stop::Io)?;
+    let context = layerwise_context::context_tar(dir, BENCH_DOCKERFILE)
+        .map(bytes::Bytes::from)
+        .map_err(|e| Stop::Io(e.to_string()))?;
     let options = BuildOptions {
         dockerfile: BENCH_DOCKERFILE.into(),
         tags: vec![tag.to_string()],
@@ -589,26 +584,12 @@ async fn build(
     Ok(outcome)
 }
 
-/// The context as the build would send it: `.dockerignore` applied, the
-/// Dockerfile and ignore file always included.
-fn context_tar(dir: &Path) -> Result<bytes::Bytes, String> {
-    let options = layerwise_context::WalkOptions::for_build(dir, BENCH_DOCKERFILE)
-        .map_err(|e| e.to_string())?;
-    let walk = layerwise_context::walk(dir, &options).map_err(|e| e.to_string())?;
-    let mut tar = Vec::new();
-    layerwise_context::write_tar(&walk, &mut tar).map_err(|e| e.to_string())?;
-    Ok(bytes::Bytes::from(tar))
-}
-
 /// Time, steps and downloads of one successful build. `FROM` steps are
 /// left out: BuildKit reports resolving the base image as work even when
 /// nothing was rebuilt.
 fn run_of(outcome: &BuildOutcome) -> Run {
-    let (ran, cached): (Vec<&Step>, Vec<&Step>) = outcome
-        .steps
-        .iter()
-        .filter(|step| !step.instruction.starts_with("FROM "))
-        .partition(|step| !step.cached);
+    let (ran, cached): (Vec<&Step>, Vec<&Step>) =
+        outcome.work_steps().partition(|step| !step.cached);
     let logs = ran.iter().flat_map(|s| s.logs.iter().map(String::as_str));
     Run {
         seconds: outcome.elapsed.as_secs_f64(),

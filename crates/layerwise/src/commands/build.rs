@@ -760,8 +760,7 @@ fn print_summary(service: Option<&str>, rows: &[Row], outcome: &BuildOutcome, pr
         eprintln!("  {}", failure.message);
         if !failure.logs.is_empty() {
             eprintln!("  last output:");
-            let start = failure.logs.len().saturating_sub(20);
-            for line in &failure.logs[start..] {
+            for line in failure.last_lines(20) {
                 eprintln!("    {line}");
             }
         }

@@ -84,3 +84,52 @@ pub fn process_running(needle: &str) -> bool {
         })
     })
 }
+
+/// Runs `command` until a host process whose command line contains
+/// `marker` (a build's RUN step) is running, sends it SIGINT, and checks
+/// what every interrupted command owes: exit 130 within 30 s saying
+/// "interrupted", and the step's process gone from the host within a
+/// minute (the engine cancelled the solve). Returns the command's output.
+pub fn interrupt_while_running(command: &mut Command, marker: &str) -> Output {
+    let mut child = command
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("layerwise starts");
+    let started = std::time::Instant::now();
+    while !process_running(marker) {
+        assert!(
+            started.elapsed().as_secs() < 120,
+            "the RUN step never started"
+        );
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "ended before the RUN step"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(status.success());
+    let interrupted = std::time::Instant::now();
+    let output = child.wait_with_output().expect("layerwise exits");
+    let all = text(&output);
+    assert_eq!(output.status.code(), Some(130), "{all}");
+    assert!(
+        interrupted.elapsed().as_secs() < 30,
+        "exit took {:?}: {all}",
+        interrupted.elapsed()
+    );
+    assert!(all.contains("interrupted"), "{all}");
+    let cancelled = std::time::Instant::now();
+    while process_running(marker) {
+        assert!(
+            cancelled.elapsed().as_secs() < 60,
+            "the RUN step still runs on the engine after the interrupt"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(250));
+    }
+    output
+}
