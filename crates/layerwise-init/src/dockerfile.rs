@@ -96,47 +96,32 @@ fn builder_stage(out: &mut Writer, plan: &BuildPlan) {
     out.line(&format!("WORKDIR {APP_DIR}"));
     copy_manifests(out, &plan.manifests);
     let dependencies = install_dependencies(plan);
+    let mounts = install_mounts(plan);
     let skeleton = plan.skeleton.as_ref().filter(|_| plan.install_project);
     match (dependencies, skeleton) {
-        (Some(mut dependencies), Some(skeleton))
-            if skeleton.files.is_empty() && dependencies.mounts == project_mounts(plan) =>
-        {
+        (Some(mut commands), Some(skeleton)) if skeleton.files.is_empty() => {
             // Nothing to copy in between: one RUN installs both.
             skeleton_comment(out);
-            dependencies
-                .commands
-                .extend(skeleton_install(plan, skeleton));
-            dependencies.write(out);
+            commands.extend(skeleton_install(plan, skeleton));
+            out.run(&mounts, &commands);
         }
         (dependencies, Some(skeleton)) => {
-            if let Some(dependencies) = dependencies {
-                dependencies.write(out);
+            if let Some(commands) = dependencies {
+                out.run(&mounts, &commands);
             }
             skeleton_comment(out);
             copy_manifests(out, &skeleton.files);
-            out.run(&project_mounts(plan), &skeleton_install(plan, skeleton));
+            out.run(&mounts, &skeleton_install(plan, skeleton));
         }
         (dependencies, None) => {
-            if let Some(dependencies) = dependencies {
-                dependencies.write(out);
+            if let Some(commands) = dependencies {
+                out.run(&mounts, &commands);
             }
             if plan.install_project {
                 out.line("COPY . .");
-                out.run(&project_mounts(plan), &[project_install(plan, false)]);
+                out.run(&mounts, &[project_install(plan, false)]);
             }
         }
-    }
-}
-
-/// One RUN: its mounts and the commands it chains.
-struct Run {
-    mounts: Vec<&'static str>,
-    commands: Vec<String>,
-}
-
-impl Run {
-    fn write(&self, out: &mut Writer) {
-        out.run(&self.mounts, &self.commands);
     }
 }
 
@@ -215,20 +200,17 @@ fn copy_manifests(out: &mut Writer, manifests: &[String]) {
     }
 }
 
-/// The RUN installing the dependencies from the manifests, if they are known
-/// without building the project.
-fn install_dependencies(plan: &BuildPlan) -> Option<Run> {
-    let (pip, cache) = frontend(plan);
+/// The commands installing the dependencies from the manifests, if they are
+/// known without building the project.
+fn install_dependencies(plan: &BuildPlan) -> Option<Vec<String>> {
+    let (pip, _) = frontend(plan);
     let export_then_install = |export: String| {
-        (
-            cache,
-            vec![
-                export,
-                format!("{pip} install --no-deps -r {EXPORTED_REQUIREMENTS}"),
-            ],
-        )
+        vec![
+            export,
+            format!("{pip} install --no-deps -r {EXPORTED_REQUIREMENTS}"),
+        ]
     };
-    let (cache, commands) = match plan.installer {
+    let commands = match plan.installer {
         Installer::Requirements => {
             let files: Vec<String> = plan
                 .requirement_roots
@@ -238,12 +220,9 @@ fn install_dependencies(plan: &BuildPlan) -> Option<Run> {
             if files.is_empty() {
                 return None;
             }
-            (cache, vec![format!("{pip} install {}", files.join(" "))])
+            vec![format!("{pip} install {}", files.join(" "))]
         }
-        Installer::Uv => (
-            UV_CACHE,
-            vec!["uv sync --frozen --no-dev --no-install-project".to_string()],
-        ),
+        Installer::Uv => vec!["uv sync --frozen --no-dev --no-install-project".to_string()],
         Installer::Poetry => export_then_install(format!(
             "poetry export --format requirements.txt --only main --output {EXPORTED_REQUIREMENTS}"
         )),
@@ -253,22 +232,17 @@ fn install_dependencies(plan: &BuildPlan) -> Option<Run> {
         Installer::Pdm => export_then_install(format!(
             "pdm export --prod --format requirements --output {EXPORTED_REQUIREMENTS}"
         )),
-        Installer::Pyproject if plan.python_version >= (3, 11) => (
-            cache,
-            vec![
-                format!(
-                    "python -c \"import tomllib; print('\\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project'].get('dependencies', [])))\" > {EXPORTED_REQUIREMENTS}"
-                ),
-                format!("{pip} install -r {EXPORTED_REQUIREMENTS}"),
-            ],
-        ),
+        Installer::Pyproject if plan.python_version >= (3, 11) => vec![
+            format!(
+                "python -c \"import tomllib; print('\\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project'].get('dependencies', [])))\" > {EXPORTED_REQUIREMENTS}"
+            ),
+            format!("{pip} install -r {EXPORTED_REQUIREMENTS}"),
+        ],
         // Without tomllib (Python < 3.11) or with setup.py only, dependencies are
         // known only by building the project: they install with it, after the code.
         Installer::Pyproject | Installer::SetupPy => return None,
     };
-    let mut mounts = vec![cache];
-    mounts.extend(plan.private_index.as_ref().map(|_| NETRC_SECRET));
-    Some(Run { mounts, commands })
+    Some(commands)
 }
 
 fn skeleton_comment(out: &mut Writer) {
@@ -295,9 +269,9 @@ fn skeleton_install(plan: &BuildPlan, skeleton: &ProjectSkeleton) -> Vec<String>
     ]
 }
 
-/// The mounts of the project's install: the installer's cache, and the
+/// The mounts of every install into the venv: the installer's cache, and the
 /// private index's credentials.
-fn project_mounts(plan: &BuildPlan) -> Vec<&'static str> {
+fn install_mounts(plan: &BuildPlan) -> Vec<&'static str> {
     let cache = match plan.installer {
         Installer::Uv => UV_CACHE,
         _ => frontend(plan).1,
