@@ -90,33 +90,25 @@ pub fn plan_dependency_edit(dir: &Path, project: &Project) -> Result<DependencyE
         return Err("the project already uses every small package bench would add".into());
     };
     let requirement = format!("{name}=={version}");
-    let mut edit = match project.manager {
-        PackageManager::Pipenv => DependencyEdit {
-            file: "Pipfile".into(),
-            requirement,
-            format: ManifestFormat::PipfilePackages,
-            lock: None,
-        },
-        _ => match &project.requirements_file {
-            Some(file) if project.manager == PackageManager::Pip => DependencyEdit {
-                file: file.clone(),
-                requirement,
-                format: ManifestFormat::Requirements,
-                lock: None,
-            },
-            _ if has_dependency_array(dir) => DependencyEdit {
-                file: "pyproject.toml".into(),
-                requirement,
-                format: ManifestFormat::PyprojectDependencies,
-                lock: None,
-            },
-            _ => {
-                return Err(
-                    "no requirements file and no [project] dependencies list to add a package to"
-                        .into(),
-                );
-            }
-        },
+    let (file, format) = match (project.manager, &project.requirements_file) {
+        (PackageManager::Pipenv, _) => ("Pipfile".to_string(), ManifestFormat::PipfilePackages),
+        (PackageManager::Pip, Some(file)) => (file.clone(), ManifestFormat::Requirements),
+        _ if has_dependency_array(dir) => (
+            "pyproject.toml".to_string(),
+            ManifestFormat::PyprojectDependencies,
+        ),
+        _ => {
+            return Err(
+                "no requirements file and no [project] dependencies list to add a package to"
+                    .into(),
+            );
+        }
+    };
+    let mut edit = DependencyEdit {
+        file,
+        requirement,
+        format,
+        lock: None,
     };
     if let Some((program, args, file)) = lock_command(project.manager) {
         edit.lock = Some(regenerate_lock(dir, &edit, program, args, file)?);
