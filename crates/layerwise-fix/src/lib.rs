@@ -1,8 +1,8 @@
 //! `layerwise fix`: applies rule fixes to a Dockerfile as byte-range edits.
 //!
-//! Fixes come from two places: the [`layerwise_rules`] diagnostics that carry
-//! a [`Fix`], and the fixers in this crate for rules whose rewrite needs the
-//! project directory or more than one instruction (see [`fixers`]). Edits are
+//! Every fix comes from the [`layerwise_rules`] diagnostic that carries it
+//! (a rule's fix lives in the rule's file), plus the `.dockerignore` the
+//! LW112/LW113 rules write as a [`SideFile`]. Edits are
 //! applied in rounds: each round re-parses and re-checks the text, applies
 //! every fix that does not overlap one already taken in that round, and the
 //! loop stops at a fixed point. Text outside the edited spans (comments,
@@ -11,15 +11,13 @@
 //! The opt-in [`restructure`] turns a single-stage image into the builder
 //! venv + production layout that `layerwise init` generates.
 
-pub mod fixers;
 pub mod restructure;
 pub mod verify;
 pub mod write;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use layerwise_model::Model;
-use layerwise_rules::{Applicability, Context, Diagnostic, Edit, Fix, Project, Settings};
+use layerwise_rules::{Applicability, Diagnostic, Edit, Fix, Project, Settings};
 use layerwise_syntax::{Dockerfile, ParseErrorKind, Span};
 
 /// What `fix` may do.
@@ -60,14 +58,7 @@ pub struct Round {
     pub edits: Vec<Edit>,
 }
 
-/// A whole-file change next to the Dockerfile (the `.dockerignore`).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SideFile {
-    pub path: PathBuf,
-    /// `None` when the file does not exist yet.
-    pub before: Option<String>,
-    pub after: String,
-}
+pub use layerwise_rules::SideFile;
 
 /// The result of fixing one file.
 #[derive(Clone, Debug)]
@@ -159,7 +150,12 @@ pub fn fix_source(
     // Dockerfile's text, but LW112/LW113 should not be reported afterwards.
     if let (Some(dir), Some(p)) = (project_dir, project.as_mut()) {
         let diagnostics = layerwise_rules::check(&first, settings, Some(p));
-        if let Some(side) = fixers::dockerignore(dir, p, &diagnostics, &mut outcome.notes) {
+        if let Some(side) = layerwise_rules::rules::cache::dockerignore::fix_file(
+            dir,
+            p,
+            &diagnostics,
+            &mut outcome.notes,
+        ) {
             if let Ok(ignore) = layerwise_ignore::DockerIgnore::parse(&side.after) {
                 p.dockerignore = Some(ignore);
                 p.dockerignore_error = None;
@@ -197,8 +193,6 @@ pub fn fix_source(
         if candidates.is_empty() {
             collect(
                 &file,
-                settings,
-                project.as_ref(),
                 &diagnostics,
                 options,
                 round,
@@ -239,28 +233,18 @@ pub fn fix_source(
     Ok(outcome)
 }
 
-/// Gathers the fixes for a round: the rules' own, then this crate's fixers.
-#[allow(clippy::too_many_arguments)]
+/// Gathers the fixes the round's diagnostics carry.
 fn collect(
     file: &Dockerfile,
-    settings: &Settings,
-    project: Option<&Project>,
     diagnostics: &[Diagnostic],
     options: &Options,
     round: usize,
     out: &mut Vec<Candidate>,
     notes: &mut Vec<String>,
 ) {
-    let model = Model::new(file, &settings.model);
-    let cx = Context {
-        file,
-        model: &model,
-        project,
-    };
     for d in diagnostics {
         let line = file.position(d.span.start).line;
-        let fix = d.fix.clone().or_else(|| fixers::fix_for(&cx, d));
-        let Some(fix) = fix else { continue };
+        let Some(fix) = d.fix.clone() else { continue };
         if fix.applicability == Applicability::Unsafe && !options.unsafe_fixes {
             if round == 0 {
                 notes.push(format!(

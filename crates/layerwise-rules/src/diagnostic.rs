@@ -167,3 +167,13 @@ pub struct Diagnostic {
     pub span: Span,
     pub fix: Option<Fix>,
 }
+
+/// A whole-file change next to the Dockerfile (the `.dockerignore`), for
+/// fixes that write a file rather than edit the Dockerfile.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SideFile {
+    pub path: std::path::PathBuf,
+    /// `None` when the file does not exist yet.
+    pub before: Option<String>,
+    pub after: String,
+}

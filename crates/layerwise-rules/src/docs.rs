@@ -10,8 +10,8 @@ pub fn rule_markdown(rule: &Rule) -> String {
     let _ = writeln!(out, "### {} `{}`\n", rule.code, rule.name);
     let _ = writeln!(out, "{}.\n", rule.summary);
     let _ = write!(out, "Default severity: **{}**", rule.severity);
-    if rule.fixable {
-        out.push_str(" · fix available");
+    if rule.fixes.any() {
+        let _ = write!(out, " · fix: {}", rule.fixes.label());
     }
     if !rule.aliases.is_empty() {
         let _ = write!(
@@ -64,7 +64,7 @@ pub fn rules_markdown() -> String {
             rule.code.to_ascii_lowercase(),
             rule.name,
             rule.severity,
-            if rule.fixable { "yes" } else { "" },
+            rule.fixes.label(),
             rule.aliases.join(", ")
         );
     }

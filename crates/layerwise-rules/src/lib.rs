@@ -26,9 +26,9 @@ use layerwise_model::Model;
 use layerwise_syntax::Dockerfile;
 
 pub use context::Context;
-pub use diagnostic::{Applicability, Diagnostic, Edit, Finding, Fix, Severity};
+pub use diagnostic::{Applicability, Diagnostic, Edit, Finding, Fix, Severity, SideFile};
 pub use project::Project;
-pub use registry::{Category, Rule};
+pub use registry::{Category, Fixes, Rule};
 pub use suppress::Suppressions;
 
 /// Which rules run and how severe their findings are.

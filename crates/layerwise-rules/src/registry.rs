@@ -58,6 +58,46 @@ impl Category {
     ];
 }
 
+/// Which fixes a rule offers, as its documentation states them. A registry
+/// test holds every rule to it on the rule's own documented example.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fixes {
+    /// The rule reports without a fix.
+    None,
+    /// Every fix keeps the build's meaning.
+    Safe,
+    /// Every fix needs review (`--unsafe-fixes`).
+    Unsafe,
+    /// Safe or unsafe depending on the finding; the docs say when.
+    SafeOrUnsafe,
+}
+
+impl Fixes {
+    /// Whether the rule can offer a fix at all.
+    pub fn any(self) -> bool {
+        self != Fixes::None
+    }
+
+    /// Whether a fix of this applicability is one the rule declares.
+    pub fn allows(self, applicability: crate::Applicability) -> bool {
+        use crate::Applicability::{Safe, Unsafe};
+        matches!(
+            (self, applicability),
+            (Fixes::Safe, Safe) | (Fixes::Unsafe, Unsafe) | (Fixes::SafeOrUnsafe, _)
+        )
+    }
+
+    /// How the docs name it; empty for no fix.
+    pub fn label(self) -> &'static str {
+        match self {
+            Fixes::None => "",
+            Fixes::Safe => "safe",
+            Fixes::Unsafe => "unsafe",
+            Fixes::SafeOrUnsafe => "safe or unsafe",
+        }
+    }
+}
+
 /// The check function of a rule: read the context, push findings.
 pub type CheckFn = fn(&Context, &mut Vec<Finding>);
 
@@ -76,8 +116,8 @@ pub struct Rule {
     /// Docker build-check names and hadolint codes this rule covers; usable
     /// in select/ignore and in `# check=skip=` / `# hadolint ignore=`.
     pub aliases: &'static [&'static str],
-    /// Whether the rule can offer a fix.
-    pub fixable: bool,
+    /// The fixes the rule's findings can carry.
+    pub fixes: Fixes,
     pub check: CheckFn,
 }
 
@@ -130,4 +170,95 @@ pub fn resolve(selector: &str) -> Option<Vec<usize>> {
             .collect()
     };
     (!hits.is_empty()).then_some(hits)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Project, Settings, check_source};
+
+    #[test]
+    fn codes_are_unique_and_in_order() {
+        let codes: Vec<&str> = all().iter().map(|r| r.code).collect();
+        let mut sorted = codes.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(
+            codes, sorted,
+            "rule codes must be unique and listed in code order"
+        );
+        for rule in all() {
+            assert!(
+                rule.code.starts_with(rule.category.prefix()),
+                "{} is not in its category's range {}",
+                rule.code,
+                rule.category.prefix()
+            );
+            assert_eq!(find(rule.name).map(|r| r.code), Some(rule.code));
+        }
+    }
+
+    /// The first fenced Dockerfile under a docs heading.
+    fn example(docs: &str, heading: &str) -> Option<String> {
+        let rest = &docs[docs.find(heading)?..];
+        let start = rest.find("```dockerfile\n")? + "```dockerfile\n".len();
+        let end = rest[start..].find("```")?;
+        Some(rest[start..start + end].to_string())
+    }
+
+    /// Every fix a rule emits on its own documented example is one the rule
+    /// declares, and a rule that declares fixes offers one there (checked with
+    /// and without a project directory holding the manifests it names).
+    #[test]
+    fn declared_fixes_match_what_rules_emit() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in [
+            "requirements.txt",
+            "pyproject.toml",
+            "poetry.lock",
+            "app.py",
+        ] {
+            std::fs::write(dir.path().join(name), "").unwrap();
+        }
+        let project = Project::load(dir.path());
+        for (index, rule) in all().iter().enumerate() {
+            let Some(src) = example(rule.docs, "## Example") else {
+                continue;
+            };
+            let src = if src.trim_start().starts_with("FROM") {
+                src
+            } else {
+                format!("FROM python:3.12-slim\n{src}")
+            };
+            let mut enabled = vec![false; all().len()];
+            enabled[index] = true;
+            let settings = Settings {
+                enabled,
+                ..Settings::default()
+            };
+            let mut offered = false;
+            for project in [None, Some(&project)] {
+                let (_, diagnostics) = check_source(&src, &settings, project);
+                for d in &diagnostics {
+                    if let Some(fix) = &d.fix {
+                        offered = true;
+                        assert!(
+                            rule.fixes.allows(fix.applicability),
+                            "{} emits a {:?} fix but declares {:?}",
+                            rule.code,
+                            fix.applicability,
+                            rule.fixes
+                        );
+                    }
+                }
+            }
+            if offered {
+                assert!(
+                    rule.fixes.any(),
+                    "{} emits fixes but declares none",
+                    rule.code
+                );
+            }
+        }
+    }
 }

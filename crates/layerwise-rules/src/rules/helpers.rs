@@ -181,3 +181,23 @@ pub fn line_end_after(source: &str, ins: &Instruction) -> (&'static str, &'stati
         ("\n", "")
     }
 }
+
+/// End of an instruction's text without its line end.
+pub fn text_end(cx: &Context, ins: &Instruction) -> usize {
+    let text = cx.text(ins.span);
+    ins.span.start + text.trim_end_matches(['\n', '\r']).len()
+}
+
+/// The line ending the file uses.
+pub fn newline(source: &str) -> &'static str {
+    if source.contains("\r\n") {
+        "\r\n"
+    } else {
+        "\n"
+    }
+}
+
+/// Whether a requirement or package word names a local path.
+pub fn is_local_path(value: &str) -> bool {
+    value.starts_with('.') || value.starts_with('/') || value.starts_with("file:")
+}

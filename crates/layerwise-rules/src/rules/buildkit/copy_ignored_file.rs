@@ -4,7 +4,7 @@ use layerwise_ignore::has_wildcards;
 
 use crate::context::Context;
 use crate::diagnostic::{Finding, Severity};
-use crate::registry::{Category, Rule};
+use crate::registry::{Category, Fixes, Rule};
 
 pub static RULE: Rule = Rule {
     code: "LW418",
@@ -30,7 +30,7 @@ COPY requirements.txt .
 Remove the pattern from `.dockerignore`, or stop copying the file.
 "#,
     aliases: &["CopyIgnoredFile"],
-    fixable: false,
+    fixes: Fixes::None,
     check,
 };
 

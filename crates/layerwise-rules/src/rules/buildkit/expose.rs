@@ -4,7 +4,7 @@ use layerwise_syntax::{Arguments, InstructionKind};
 
 use crate::context::Context;
 use crate::diagnostic::{Applicability, Edit, Finding, Fix, Severity};
-use crate::registry::{Category, Rule};
+use crate::registry::{Category, Fixes, Rule};
 
 pub static PROTO_CASING: Rule = Rule {
     code: "LW416",
@@ -30,7 +30,7 @@ EXPOSE 8000/tcp
 ```
 "#,
     aliases: &["ExposeProtoCasing"],
-    fixable: true,
+    fixes: Fixes::Safe,
     check: check_casing,
 };
 
@@ -59,7 +59,7 @@ EXPOSE 8000
 ```
 "#,
     aliases: &["ExposeInvalidFormat"],
-    fixable: false,
+    fixes: Fixes::None,
     check: check_format,
 };
 

@@ -5,7 +5,7 @@ use layerwise_syntax::{Arguments, Details, InstructionKind, Span};
 
 use crate::context::Context;
 use crate::diagnostic::{Applicability, Edit, Finding, Fix, Severity};
-use crate::registry::{Category, Rule};
+use crate::registry::{Category, Fixes, Rule};
 
 /// Arguments BuildKit defines for every FROM.
 const AUTOMATIC: &[&str] = &[
@@ -48,7 +48,7 @@ FROM python:${PY_VERSION}-slim
 ```
 "#,
     aliases: &["UndefinedArgInFrom"],
-    fixable: false,
+    fixes: Fixes::None,
     check: check_undefined,
 };
 
@@ -75,7 +75,7 @@ FROM python:3.12
 ```
 "#,
     aliases: &["RedundantTargetPlatform"],
-    fixable: true,
+    fixes: Fixes::Safe,
     check: check_redundant,
 };
 
@@ -108,7 +108,7 @@ FROM python:${PYTHON_TAG}
 ```
 "#,
     aliases: &["InvalidDefaultArgInFrom"],
-    fixable: false,
+    fixes: Fixes::None,
     check: check_invalid_default,
 };
 
@@ -138,7 +138,7 @@ FROM --platform=$BUILDPLATFORM python:3.12 AS build
 ```
 "#,
     aliases: &["FromPlatformFlagConstDisallowed"],
-    fixable: false,
+    fixes: Fixes::None,
     check: check_const,
 };
 

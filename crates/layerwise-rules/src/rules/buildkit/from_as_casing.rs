@@ -4,7 +4,7 @@ use layerwise_syntax::{Arguments, InstructionKind};
 
 use crate::context::Context;
 use crate::diagnostic::{Applicability, Edit, Finding, Fix, Severity};
-use crate::registry::{Category, Rule};
+use crate::registry::{Category, Fixes, Rule};
 
 pub static RULE: Rule = Rule {
     code: "LW402",
@@ -31,7 +31,7 @@ FROM python:3.12 AS builder
 ```
 "#,
     aliases: &["FromAsCasing"],
-    fixable: true,
+    fixes: Fixes::Safe,
     check,
 };
 

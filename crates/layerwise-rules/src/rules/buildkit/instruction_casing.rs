@@ -2,7 +2,7 @@
 
 use crate::context::Context;
 use crate::diagnostic::{Applicability, Edit, Finding, Fix, Severity};
-use crate::registry::{Category, Rule};
+use crate::registry::{Category, Fixes, Rule};
 
 pub static RULE: Rule = Rule {
     code: "LW404",
@@ -31,7 +31,7 @@ RUN pip install flask
 ```
 "#,
     aliases: &["ConsistentInstructionCasing"],
-    fixable: true,
+    fixes: Fixes::Safe,
     check,
 };
 

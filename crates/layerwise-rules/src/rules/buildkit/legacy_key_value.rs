@@ -4,7 +4,7 @@ use layerwise_syntax::{Arguments, InstructionKind, Separator, Span};
 
 use crate::context::Context;
 use crate::diagnostic::{Applicability, Edit, Finding, Fix, Severity};
-use crate::registry::{Category, Rule};
+use crate::registry::{Category, Fixes, Rule};
 
 pub static RULE: Rule = Rule {
     code: "LW412",
@@ -32,7 +32,7 @@ ENV PYTHONUNBUFFERED=1
 ```
 "#,
     aliases: &["LegacyKeyValueFormat"],
-    fixable: true,
+    fixes: Fixes::Safe,
     check,
 };
 

@@ -4,7 +4,7 @@ use layerwise_syntax::{Arguments, InstructionKind};
 
 use crate::context::Context;
 use crate::diagnostic::{Applicability, Edit, Finding, Fix, Severity};
-use crate::registry::{Category, Rule};
+use crate::registry::{Category, Fixes, Rule};
 
 pub static RULE: Rule = Rule {
     code: "LW407",
@@ -30,7 +30,7 @@ LABEL org.opencontainers.image.authors="Jane <jane@example.com>"
 ```
 "#,
     aliases: &["MaintainerDeprecated", "DL4000"],
-    fixable: true,
+    fixes: Fixes::Safe,
     check,
 };
 

@@ -4,7 +4,7 @@ use layerwise_syntax::InstructionKind;
 
 use crate::context::Context;
 use crate::diagnostic::{Finding, Severity};
-use crate::registry::{Category, Rule};
+use crate::registry::{Category, Fixes, Rule};
 
 pub static RULE: Rule = Rule {
     code: "LW411",
@@ -32,7 +32,7 @@ CMD ["gunicorn", "app.wsgi"]
 ```
 "#,
     aliases: &["MultipleInstructionsDisallowed", "DL4003", "DL4004"],
-    fixable: false,
+    fixes: Fixes::None,
     check,
 };
 

@@ -4,7 +4,7 @@ use layerwise_syntax::Span;
 
 use crate::context::Context;
 use crate::diagnostic::{Applicability, Edit, Finding, Fix, Severity};
-use crate::registry::{Category, Rule};
+use crate::registry::{Category, Fixes, Rule};
 
 pub static RULE: Rule = Rule {
     code: "LW403",
@@ -34,7 +34,7 @@ RUN apt-get update && \
 ```
 "#,
     aliases: &["NoEmptyContinuation"],
-    fixable: true,
+    fixes: Fixes::Safe,
     check,
 };
 

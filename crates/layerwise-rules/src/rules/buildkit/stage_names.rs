@@ -2,7 +2,7 @@
 
 use crate::context::Context;
 use crate::diagnostic::{Finding, Severity};
-use crate::registry::{Category, Rule};
+use crate::registry::{Category, Fixes, Rule};
 
 pub static DUPLICATE: Rule = Rule {
     code: "LW405",
@@ -30,7 +30,7 @@ FROM python:3.12 AS test
 ```
 "#,
     aliases: &["DuplicateStageName"],
-    fixable: false,
+    fixes: Fixes::None,
     check: check_duplicate,
 };
 
@@ -58,7 +58,7 @@ FROM python:3.12 AS base
 ```
 "#,
     aliases: &["ReservedStageName"],
-    fixable: false,
+    fixes: Fixes::None,
     check: check_reserved,
 };
 

@@ -6,7 +6,7 @@ use layerwise_syntax::{Arguments, Instruction, Span};
 
 use crate::context::Context;
 use crate::diagnostic::{Finding, Severity};
-use crate::registry::{Category, Rule};
+use crate::registry::{Category, Fixes, Rule};
 
 pub static RULE: Rule = Rule {
     code: "LW410",
@@ -52,7 +52,7 @@ WORKDIR $APP_HOME
 ```
 "#,
     aliases: &["UndefinedVar"],
-    fixable: false,
+    fixes: Fixes::None,
     check,
 };
 

@@ -4,7 +4,7 @@ use layerwise_syntax::{Arguments, InstructionKind};
 
 use crate::context::Context;
 use crate::diagnostic::{Finding, Severity};
-use crate::registry::{Category, Rule};
+use crate::registry::{Category, Fixes, Rule};
 
 pub static RULE: Rule = Rule {
     code: "LW409",
@@ -33,7 +33,7 @@ WORKDIR /app
 ```
 "#,
     aliases: &["WorkdirRelativePath", "DL3000"],
-    fixable: false,
+    fixes: Fixes::None,
     check,
 };
 

@@ -4,7 +4,7 @@ use layerwise_syntax::{Details, InstructionKind};
 
 use crate::context::Context;
 use crate::diagnostic::{Finding, Severity};
-use crate::registry::{Category, Rule};
+use crate::registry::{Category, Fixes, Rule};
 
 pub static RULE: Rule = Rule {
     code: "LW110",
@@ -31,7 +31,7 @@ ADD --checksum=sha256:4c1e… https://example.com/tool.tar.gz /tmp/
 ```
 "#,
     aliases: &[],
-    fixable: false,
+    fixes: Fixes::None,
     check,
 };
 

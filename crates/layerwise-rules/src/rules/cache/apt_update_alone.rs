@@ -1,8 +1,10 @@
 //! LW107: `apt-get update` in a RUN of its own.
 
 use crate::context::Context;
-use crate::diagnostic::{Finding, Severity};
-use crate::registry::{Category, Rule};
+use crate::diagnostic::{Applicability, Edit, Finding, Fix, Severity};
+use crate::registry::{Category, Fixes, Rule};
+use crate::rules::helpers::command_span;
+use layerwise_syntax::Span;
 
 pub static RULE: Rule = Rule {
     code: "LW107",
@@ -29,9 +31,14 @@ RUN apt-get install -y --no-install-recommends curl
 ```dockerfile
 RUN apt-get update && apt-get install -y --no-install-recommends curl
 ```
+
+## Fix safety
+The fix moves the update into the next RUN of the stage that installs with
+the same tool, in front of the install; it is safe, since nothing between
+the two can use lists the install did not also see.
 "#,
     aliases: &[],
-    fixable: false,
+    fixes: Fixes::Safe,
     check,
 };
 
@@ -54,8 +61,53 @@ fn check(cx: &Context, out: &mut Vec<Finding>) {
         }
         let inv = &run.invocations[update.invocation];
         out.push(Finding::new(run.span(&inv.program).cover(inv.subcommand.as_ref().map_or(run.span(&inv.program), |w| run.span(w))), "`apt-get update` without an install in the same RUN: later installs can use stale package lists")
-            .help("run `apt-get update && apt-get install …` in one RUN"));
+            .help("run `apt-get update && apt-get install …` in one RUN").fix(fix(cx, i)));
     }
+}
+
+/// LW107: move a lone `apt-get update` into the next RUN that installs.
+fn fix(cx: &Context, ui: usize) -> Option<Fix> {
+    let update_ins = cx.model.instructions[ui];
+    let run = cx.run(ui)?;
+    if run.exec_form || run.script.commands.len() != 1 || !update_ins.flags.is_empty() {
+        return None;
+    }
+    let update = run.system.iter().find(|s| s.update)?;
+    let update_inv = run.invocations.get(update.invocation)?;
+    let update_text = cx.text(command_span(run, update.invocation)?);
+    let stage = cx.model.stage_of(ui)?;
+    let next = cx
+        .stage_body(stage)
+        .filter(|(j, _)| *j > ui)
+        .find_map(|(j, ins)| {
+            let r = cx.run(j)?;
+            r.system
+                .iter()
+                .any(|s| s.install && s.tool == update_inv.tool)
+                .then_some((ins, r))
+        })?;
+    let (_, install_run) = next;
+    if install_run.exec_form {
+        return None;
+    }
+    let install = install_run.system.iter().find(|s| s.install)?;
+    let at = command_span(install_run, install.invocation)?;
+    if !install_run.editable(&install_run.invocations.get(install.invocation)?.program) {
+        return None;
+    }
+    // Delete the whole line(s) of the lone update, line end included.
+    let delete = Span::new(update_ins.span.start, update_ins.span.end);
+    if !cx.text(delete).ends_with('\n') {
+        return None;
+    }
+    Some(Fix::new(
+        Applicability::Safe,
+        "run `apt-get update` in the RUN that installs",
+        vec![
+            Edit::delete(delete),
+            Edit::insert(at.start, format!("{update_text} && ")),
+        ],
+    ))
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@ use layerwise_model::{Manager, Tool};
 
 use crate::context::Context;
 use crate::diagnostic::{Finding, Severity};
-use crate::registry::{Category, Rule};
+use crate::registry::{Category, Fixes, Rule};
 use crate::rules::helpers::{cache_dir, command_span, inline_env, install_label, truthy};
 
 pub static RULE: Rule = Rule {
@@ -38,7 +38,7 @@ RUN --mount=type=cache,target=/root/.cache/pip pip install -r requirements.txt
 ```
 "#,
     aliases: &["DL3042"],
-    fixable: false,
+    fixes: Fixes::None,
     check,
 };
 

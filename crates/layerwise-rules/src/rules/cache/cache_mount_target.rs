@@ -4,7 +4,7 @@ use layerwise_syntax::MountField;
 
 use crate::context::Context;
 use crate::diagnostic::{Applicability, Edit, Finding, Fix, Severity};
-use crate::registry::{Category, Rule};
+use crate::registry::{Category, Fixes, Rule};
 use crate::rules::helpers::{cache_dir, install_label, is_within, real_installs};
 
 pub static RULE: Rule = Rule {
@@ -39,7 +39,7 @@ RUN --mount=type=cache,target=/home/app/.cache/pip,uid=1000 pip install -r requi
 ```
 "#,
     aliases: &[],
-    fixable: true,
+    fixes: Fixes::Unsafe,
     check,
 };
 

@@ -1,12 +1,15 @@
 //! LW101: the whole context is copied before the dependency install.
 
+use std::path::Path;
+
 use layerwise_model::{Manager, PythonInstall};
+use layerwise_syntax::{Instruction, InstructionKind, Span};
 
 use crate::context::Context;
-use crate::diagnostic::{Finding, Severity};
+use crate::diagnostic::{Applicability, Edit, Finding, Fix, Severity};
 use crate::project::Project;
-use crate::registry::{Category, Rule};
-use crate::rules::helpers::{install_label, real_installs};
+use crate::registry::{Category, Fixes, Rule};
+use crate::rules::helpers::{install_label, is_local_path, newline, real_installs, text_end};
 
 pub static RULE: Rule = Rule {
     code: "LW101",
@@ -46,9 +49,18 @@ COPY requirements.txt ./
 RUN --mount=type=cache,target=/root/.cache/pip pip install -r requirements.txt
 COPY . .
 ```
+
+## Fix safety
+The fix replaces the whole-context COPY with COPYs of the manifests the
+install reads (same flags, same destination) and moves the original COPY
+after the install. It is safe when the build context is known and every
+manifest exists in it with no local-path entries; without the project
+directory the included requirement files are unknown, and the fix is
+unsafe. No fix is offered when a RUN between the copy and the install may
+use the sources, or when the install builds the project itself.
 "#,
     aliases: &[],
-    fixable: false,
+    fixes: Fixes::SafeOrUnsafe,
     check,
 };
 
@@ -130,7 +142,7 @@ fn installs_only_the_project(run: &layerwise_model::Run, install: &PythonInstall
 fn check(cx: &Context, out: &mut Vec<Finding>) {
     for stage in &cx.model.stages {
         let body: Vec<_> = cx.stage_body(stage).collect();
-        for (pos, &(_, ins)) in body.iter().enumerate() {
+        for (pos, &(ci, ins)) in body.iter().enumerate() {
             if !cx.is_whole_context_copy(ins) {
                 continue;
             }
@@ -175,8 +187,154 @@ fn check(cx: &Context, out: &mut Vec<Finding>) {
                     copies.join(", ")
                 )
             };
-            out.push(Finding::new(cx.first_line_span(ins), message).help(help));
+            out.push(
+                Finding::new(cx.first_line_span(ins), message)
+                    .help(help)
+                    .fix(fix(cx, ci)),
+            );
         }
+    }
+}
+
+/// LW101: copy the manifests in place of the whole-context COPY and move
+/// that COPY after the install.
+fn fix(cx: &Context, ci: usize) -> Option<Fix> {
+    let copy = cx.model.instructions[ci];
+    if !cx.is_whole_context_copy(copy) || !copy.heredocs.is_empty() {
+        return None;
+    }
+    let stage = cx.model.stage_of(ci)?;
+    let body: Vec<(usize, &Instruction)> = cx.stage_body(stage).collect();
+    let pos = body.iter().position(|(i, _)| *i == ci)?;
+    let mut found = None;
+    for &(j, ins) in &body[pos + 1..] {
+        if let Some(run) = cx.run(j) {
+            if real_installs(run).next().is_some() {
+                found = Some((ins, run));
+                break;
+            }
+            // A RUN between the copy and the install may use the sources.
+            return None;
+        }
+        if !matches!(
+            ins.kind,
+            InstructionKind::Env
+                | InstructionKind::Arg
+                | InstructionKind::Label
+                | InstructionKind::Expose
+        ) {
+            return None;
+        }
+    }
+    let (install_ins, run) = found?;
+    if run.exec_form || !install_ins.heredocs.is_empty() {
+        return None;
+    }
+    // The install must not read the project's own sources.
+    for inst in &run.python {
+        if !inst.editables.is_empty() || inst.packages.iter().any(|p| is_local_path(&p.value)) {
+            return None;
+        }
+        let inv = run.invocations.get(inst.invocation)?;
+        let has = |flag: &str| inv.args.iter().any(|w| w.value == flag);
+        let installs_root = match inst.manager {
+            Manager::Uv => inv.sub() == "sync" && !has("--no-install-project"),
+            Manager::Poetry => !has("--no-root"),
+            _ => false,
+        };
+        if installs_root && cx.project.is_none_or(|p| builds_package(&p.dir)) {
+            return None;
+        }
+    }
+    let mut files = Vec::new();
+    for inst in real_installs(run) {
+        for f in manifests(inst, cx.project) {
+            if !files.contains(&f) {
+                files.push(f);
+            }
+        }
+    }
+    if files.is_empty() {
+        return None;
+    }
+    let mut applicability = Applicability::Safe;
+    match cx.project {
+        Some(project) => {
+            for f in &files {
+                if f.starts_with('/') || f.split('/').any(|p| p == "..") {
+                    return None;
+                }
+                let path = project.dir.join(f);
+                if !path.is_file() {
+                    return None;
+                }
+                if f.ends_with(".txt") || f.ends_with(".in") {
+                    let text = std::fs::read_to_string(&path).ok()?;
+                    if text.lines().any(|l| {
+                        let l = l.trim();
+                        l.starts_with("-e") || l.starts_with("--editable") || is_local_path(l)
+                    }) {
+                        return None;
+                    }
+                }
+            }
+        }
+        // Without the project the included files are unknown: review needed.
+        None => {
+            if files.iter().any(|f| f.starts_with('/') || f.contains("..")) {
+                return None;
+            }
+            applicability = Applicability::Unsafe;
+        }
+    }
+    let (_, dest) = cx.copy_paths(copy);
+    let dest = dest?.value.clone();
+    let base = match dest.trim_end_matches('/') {
+        "" if dest.starts_with('/') => "/".to_string(),
+        "" | "." => "./".to_string(),
+        d => format!("{d}/"),
+    };
+    let flags: Vec<&str> = copy.flags.iter().map(|f| cx.text(f.span)).collect();
+    let keyword = cx.text(copy.keyword.span);
+    let nl = newline(cx.file.source());
+    let lines: Vec<String> = layerwise_python::group_by_directory(&files)
+        .iter()
+        .map(|(dir, list)| {
+            let mut words = vec![keyword.to_string()];
+            words.extend(flags.iter().map(|f| f.to_string()));
+            words.extend(list.iter().map(|f| f.to_string()));
+            words.push(format!("{base}{dir}"));
+            words.join(" ")
+        })
+        .collect();
+    let copy_end = text_end(cx, copy);
+    let original = cx.text(Span::new(copy.span.start, copy_end)).to_string();
+    let install_end = text_end(cx, install_ins);
+    let edits = vec![
+        Edit::replace(Span::new(copy.span.start, copy_end), lines.join(nl)),
+        Edit::insert(install_end, format!("{nl}{original}")),
+    ];
+    Some(Fix::new(
+        applicability,
+        format!(
+            "copy {} before the install, the rest after it",
+            files.join(" ")
+        ),
+        edits,
+    ))
+}
+
+/// Whether the project at `dir` declares a build backend, so installing it
+/// needs its sources.
+fn builds_package(dir: &Path) -> bool {
+    match std::fs::read_to_string(dir.join("pyproject.toml")) {
+        Ok(text) => {
+            text.lines().any(|l| l.trim() == "[build-system]")
+                && !text
+                    .lines()
+                    .any(|l| l.replace(' ', "") == "package-mode=false")
+        }
+        Err(_) => true,
     }
 }
 

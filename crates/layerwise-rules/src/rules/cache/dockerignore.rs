@@ -1,8 +1,12 @@
 //! LW112/LW113: the build context sends files the image does not need.
 
+use std::path::Path;
+
 use crate::context::Context;
+use crate::diagnostic::{Diagnostic, SideFile};
 use crate::diagnostic::{Finding, Severity};
-use crate::registry::{Category, Rule};
+use crate::project::Project;
+use crate::registry::{Category, Fixes, Rule};
 
 pub static MISSING: Rule = Rule {
     code: "LW112",
@@ -34,7 +38,7 @@ node_modules
 ```
 "#,
     aliases: &[],
-    fixable: false,
+    fixes: Fixes::Safe,
     check: check_missing,
 };
 
@@ -72,7 +76,7 @@ node_modules
 ```
 "#,
     aliases: &[],
-    fixable: false,
+    fixes: Fixes::Safe,
     check: check_leaks,
 };
 
@@ -124,6 +128,85 @@ fn check_leaks(cx: &Context, out: &mut Vec<Finding>) {
         Finding::new(cx.first_line_span(ins), format!("`.dockerignore` lets {} into this copy", leaks.join(", ")))
             .help("exclude them with patterns such as `.git`, `.venv`, `**/__pycache__`, `**/*.pyc`, `node_modules`"),
     );
+}
+
+/// Patterns the `.dockerignore` should hold, with the LW113 probe each covers.
+const IGNORES: &[(&str, &str)] = &[
+    (".git", ".git"),
+    (".venv", ".venv"),
+    ("__pycache__", "**/__pycache__"),
+    ("*.pyc", "**/*.pyc"),
+    ("node_modules", "**/node_modules"),
+];
+
+/// LW112/LW113: creates the `.dockerignore` or appends what it lets through.
+/// Keeps `.git` when the project's version comes from it.
+pub fn fix_file(
+    dir: &Path,
+    project: &Project,
+    diagnostics: &[Diagnostic],
+    notes: &mut Vec<String>,
+) -> Option<SideFile> {
+    let missing = diagnostics.iter().any(|d| d.code == "LW112");
+    let leaks = diagnostics.iter().any(|d| d.code == "LW113");
+    if !missing && !leaks {
+        return None;
+    }
+    let path = dir.join(".dockerignore");
+    let before = if missing {
+        None
+    } else {
+        Some(std::fs::read_to_string(&path).ok()?)
+    };
+    let vcs_version = std::fs::read_to_string(dir.join("pyproject.toml"))
+        .map(|t| {
+            [
+                "setuptools_scm",
+                "setuptools-scm",
+                "hatch-vcs",
+                "versioningit",
+                "dunamai",
+            ]
+            .iter()
+            .any(|k| t.contains(k))
+        })
+        .unwrap_or(false);
+    let mut wanted = Vec::new();
+    for (name, pattern) in IGNORES {
+        let excluded = project.dockerignore.as_ref().is_some_and(|ig| {
+            PROBES
+                .iter()
+                .find(|(n, _)| n == name)
+                .is_some_and(|(_, paths)| paths.iter().all(|p| ig.is_excluded(p)))
+        });
+        if excluded {
+            continue;
+        }
+        if *name == ".git" && vcs_version {
+            notes.push(
+                ".dockerignore: `.git` kept, the project takes its version from it".to_string(),
+            );
+            continue;
+        }
+        wanted.push(*pattern);
+    }
+    if wanted.is_empty() {
+        return None;
+    }
+    let mut after = before.clone().unwrap_or_default();
+    if !after.is_empty() && !after.ends_with('\n') {
+        after.push('\n');
+    }
+    after.push_str("# Kept out of the build context by `layerwise fix`\n");
+    for p in wanted {
+        after.push_str(p);
+        after.push('\n');
+    }
+    Some(SideFile {
+        path,
+        before,
+        after,
+    })
 }
 
 #[cfg(test)]

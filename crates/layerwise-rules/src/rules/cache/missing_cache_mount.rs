@@ -2,7 +2,7 @@
 
 use crate::context::Context;
 use crate::diagnostic::{Applicability, Edit, Finding, Fix, Severity};
-use crate::registry::{Category, Rule};
+use crate::registry::{Category, Fixes, Rule};
 use crate::rules::helpers::{cache_dir, command_span, delete_word, install_label, real_installs};
 
 pub static RULE: Rule = Rule {
@@ -39,7 +39,7 @@ The fix adds the mount with the target the tool uses for the effective user
 writable by that user.
 "#,
     aliases: &[],
-    fixable: true,
+    fixes: Fixes::Unsafe,
     check,
 };
 

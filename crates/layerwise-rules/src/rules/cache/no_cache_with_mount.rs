@@ -2,7 +2,7 @@
 
 use crate::context::Context;
 use crate::diagnostic::{Applicability, Finding, Fix, Severity};
-use crate::registry::{Category, Rule};
+use crate::registry::{Category, Fixes, Rule};
 use crate::rules::helpers::{command_span, delete_word, inline_env, install_label, truthy};
 
 pub static RULE: Rule = Rule {
@@ -32,7 +32,7 @@ RUN --mount=type=cache,target=/root/.cache/pip pip install -r requirements.txt
 ```
 "#,
     aliases: &[],
-    fixable: true,
+    fixes: Fixes::Safe,
     check,
 };
 

@@ -4,7 +4,7 @@ use layerwise_model::Base;
 
 use crate::context::Context;
 use crate::diagnostic::{Finding, Severity};
-use crate::registry::{Category, Rule};
+use crate::registry::{Category, Fixes, Rule};
 
 pub static RULE: Rule = Rule {
     code: "LW111",
@@ -32,7 +32,7 @@ FROM python:3.12-slim
 ```
 "#,
     aliases: &["DL3006", "DL3007"],
-    fixable: false,
+    fixes: Fixes::None,
     check,
 };
 

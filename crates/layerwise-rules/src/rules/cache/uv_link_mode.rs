@@ -4,7 +4,7 @@ use layerwise_model::Manager;
 
 use crate::context::Context;
 use crate::diagnostic::{Applicability, Edit, Finding, Fix, Severity};
-use crate::registry::{Category, Rule};
+use crate::registry::{Category, Fixes, Rule};
 use crate::rules::helpers::{command_span, inline_env};
 
 pub static RULE: Rule = Rule {
@@ -35,7 +35,7 @@ RUN --mount=type=cache,target=/root/.cache/uv uv sync --frozen
 ```
 "#,
     aliases: &[],
-    fixable: true,
+    fixes: Fixes::Safe,
     check,
 };
 

@@ -4,7 +4,7 @@ use layerwise_syntax::{Arguments, InstructionKind, Span};
 
 use crate::context::Context;
 use crate::diagnostic::{Finding, Severity};
-use crate::registry::{Category, Rule};
+use crate::registry::{Category, Fixes, Rule};
 
 pub static RULE: Rule = Rule {
     code: "LW109",
@@ -38,7 +38,7 @@ LABEL org.opencontainers.image.revision=$GIT_SHA
 ```
 "#,
     aliases: &[],
-    fixable: false,
+    fixes: Fixes::None,
     check,
 };
 

@@ -4,7 +4,7 @@ use layerwise_syntax::{Details, InstructionKind};
 
 use crate::context::Context;
 use crate::diagnostic::{Applicability, Edit, Finding, Fix, Severity};
-use crate::registry::{Category, Rule};
+use crate::registry::{Category, Fixes, Rule};
 
 pub static RULE: Rule = Rule {
     code: "LW505",
@@ -32,7 +32,7 @@ COPY requirements.txt /app/
 ```
 "#,
     aliases: &["DL3020"],
-    fixable: true,
+    fixes: Fixes::Safe,
     check,
 };
 

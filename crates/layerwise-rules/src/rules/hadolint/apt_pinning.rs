@@ -4,7 +4,7 @@ use layerwise_model::Tool;
 
 use crate::context::Context;
 use crate::diagnostic::{Finding, Severity};
-use crate::registry::{Category, Rule};
+use crate::registry::{Category, Fixes, Rule};
 
 pub static PIN: Rule = Rule {
     code: "LW502",
@@ -30,7 +30,7 @@ RUN apt-get install -y libpq5=15.8-0+deb12u1
 ```
 "#,
     aliases: &["DL3008"],
-    fixable: false,
+    fixes: Fixes::None,
     check: check_pin,
 };
 
@@ -58,7 +58,7 @@ RUN apt-get install -y --no-install-recommends curl
 ```
 "#,
     aliases: &["DL3015"],
-    fixable: false,
+    fixes: Fixes::None,
     check: check_recommends,
 };
 
@@ -85,7 +85,7 @@ RUN apt-get install -y curl
 ```
 "#,
     aliases: &["DL3014"],
-    fixable: false,
+    fixes: Fixes::None,
     check: check_yes,
 };
 

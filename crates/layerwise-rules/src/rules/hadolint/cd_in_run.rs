@@ -4,7 +4,7 @@ use layerwise_model::Tool;
 
 use crate::context::Context;
 use crate::diagnostic::{Finding, Severity};
-use crate::registry::{Category, Rule};
+use crate::registry::{Category, Fixes, Rule};
 
 pub static RULE: Rule = Rule {
     code: "LW501",
@@ -32,7 +32,7 @@ RUN pip install .
 ```
 "#,
     aliases: &["DL3003"],
-    fixable: false,
+    fixes: Fixes::None,
     check,
 };
 

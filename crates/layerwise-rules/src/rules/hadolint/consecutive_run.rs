@@ -4,7 +4,7 @@ use layerwise_syntax::InstructionKind;
 
 use crate::context::Context;
 use crate::diagnostic::{Finding, Severity};
-use crate::registry::{Category, Rule};
+use crate::registry::{Category, Fixes, Rule};
 
 pub static RULE: Rule = Rule {
     code: "LW506",
@@ -34,7 +34,7 @@ RUN apt-get update && apt-get install -y --no-install-recommends curl \
 ```
 "#,
     aliases: &["DL3059"],
-    fixable: false,
+    fixes: Fixes::None,
     check,
 };
 

@@ -2,7 +2,7 @@
 
 use crate::context::Context;
 use crate::diagnostic::{Finding, Severity};
-use crate::registry::{Category, Rule};
+use crate::registry::{Category, Fixes, Rule};
 
 pub static RULE: Rule = Rule {
     code: "LW503",
@@ -31,7 +31,7 @@ RUN pip install gunicorn==23.0.0
 ```
 "#,
     aliases: &["DL3013"],
-    fixable: false,
+    fixes: Fixes::None,
     check,
 };
 

@@ -4,7 +4,7 @@ use layerwise_model::Separator;
 
 use crate::context::Context;
 use crate::diagnostic::{Finding, Severity};
-use crate::registry::{Category, Rule};
+use crate::registry::{Category, Fixes, Rule};
 
 pub static RULE: Rule = Rule {
     code: "LW507",
@@ -32,7 +32,7 @@ RUN curl -fsSL https://example.com/install.sh | sh
 ```
 "#,
     aliases: &["DL4006"],
-    fixable: false,
+    fixes: Fixes::None,
     check,
 };
 

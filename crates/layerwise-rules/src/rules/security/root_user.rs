@@ -4,7 +4,7 @@ use layerwise_syntax::InstructionKind;
 
 use crate::context::Context;
 use crate::diagnostic::{Finding, Severity};
-use crate::registry::{Category, Rule};
+use crate::registry::{Category, Fixes, Rule};
 
 pub static RULE: Rule = Rule {
     code: "LW301",
@@ -39,7 +39,7 @@ CMD ["python", "/app/main.py"]
 ```
 "#,
     aliases: &["DL3002"],
-    fixable: false,
+    fixes: Fixes::None,
     check,
 };
 

@@ -4,7 +4,7 @@ use layerwise_syntax::{Arguments, InstructionKind, Span};
 
 use crate::context::Context;
 use crate::diagnostic::{Finding, Severity};
-use crate::registry::{Category, Rule};
+use crate::registry::{Category, Fixes, Rule};
 
 pub static RULE: Rule = Rule {
     code: "LW302",
@@ -36,7 +36,7 @@ RUN --mount=type=secret,id=pip_index_url,env=PIP_INDEX_URL \
 ```
 "#,
     aliases: &["SecretsUsedInArgOrEnv"],
-    fixable: false,
+    fixes: Fixes::None,
     check,
 };
 

@@ -4,7 +4,7 @@ use layerwise_syntax::{Arguments, InstructionKind};
 
 use crate::context::Context;
 use crate::diagnostic::{Applicability, Edit, Finding, Fix, Severity};
-use crate::registry::{Category, Rule};
+use crate::registry::{Category, Fixes, Rule};
 
 pub static RULE: Rule = Rule {
     code: "LW304",
@@ -35,7 +35,7 @@ CMD ["gunicorn", "app:app", "--bind", "0.0.0.0:8000"]
 ```
 "#,
     aliases: &["JSONArgsRecommended", "DL3025"],
-    fixable: true,
+    fixes: Fixes::Safe,
     check,
 };
 

@@ -4,7 +4,7 @@ use layerwise_model::Tool;
 
 use crate::context::Context;
 use crate::diagnostic::{Finding, Severity};
-use crate::registry::{Category, Rule};
+use crate::registry::{Category, Fixes, Rule};
 
 pub static RULE: Rule = Rule {
     code: "LW303",
@@ -35,7 +35,7 @@ USER app
 ```
 "#,
     aliases: &["DL3004"],
-    fixable: false,
+    fixes: Fixes::None,
     check,
 };
 

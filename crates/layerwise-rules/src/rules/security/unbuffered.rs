@@ -4,7 +4,7 @@ use layerwise_syntax::InstructionKind;
 
 use crate::context::Context;
 use crate::diagnostic::{Applicability, Edit, Finding, Fix, Severity};
-use crate::registry::{Category, Rule};
+use crate::registry::{Category, Fixes, Rule};
 use crate::rules::helpers::line_end_after;
 
 pub static RULE: Rule = Rule {
@@ -37,7 +37,7 @@ CMD ["python", "app.py"]
 ```
 "#,
     aliases: &[],
-    fixable: true,
+    fixes: Fixes::Safe,
     check,
 };
 

@@ -2,7 +2,7 @@
 
 use crate::context::Context;
 use crate::diagnostic::{Finding, Severity};
-use crate::registry::{Category, Rule};
+use crate::registry::{Category, Fixes, Rule};
 use crate::rules::helpers::stage_chain;
 
 pub static RULE: Rule = Rule {
@@ -38,7 +38,7 @@ COPY --from=builder /opt/venv /opt/venv
 ```
 "#,
     aliases: &[],
-    fixable: false,
+    fixes: Fixes::None,
     check,
 };
 

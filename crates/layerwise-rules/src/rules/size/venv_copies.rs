@@ -4,7 +4,7 @@ use layerwise_model::{Base, Stage, join_path};
 
 use crate::context::Context;
 use crate::diagnostic::{Applicability, Edit, Finding, Fix, Severity};
-use crate::registry::{Category, Rule};
+use crate::registry::{Category, Fixes, Rule};
 use crate::rules::helpers::{is_within, line_end_after, stage_label, stage_venvs};
 
 /// A `COPY --from=<stage>` with its resolved source stage and paths.
@@ -82,7 +82,7 @@ COPY --from=builder /install /usr/local
 ```
 "#,
     aliases: &[],
-    fixable: true,
+    fixes: Fixes::Unsafe,
     check: check_reinstall,
 };
 
@@ -245,7 +245,7 @@ COPY --from=builder /opt/venv /opt/venv
 ```
 "#,
     aliases: &[],
-    fixable: false,
+    fixes: Fixes::None,
     check: check_base_mismatch,
 };
 
@@ -343,7 +343,7 @@ RUN python -m venv /opt/venv && /opt/venv/bin/pip install /src
 ```
 "#,
     aliases: &[],
-    fixable: false,
+    fixes: Fixes::None,
     check: check_editable,
 };
 
@@ -428,7 +428,7 @@ CMD ["python", "-m", "app"]
 ```
 "#,
     aliases: &[],
-    fixable: true,
+    fixes: Fixes::Unsafe,
     check: check_not_on_path,
 };
 
@@ -509,7 +509,7 @@ ENV PATH="/root/.local/bin:$PATH"
 ```
 "#,
     aliases: &[],
-    fixable: false,
+    fixes: Fixes::None,
     check: check_user_install,
 };
 
