@@ -21,6 +21,7 @@
 //! ```
 
 pub mod image;
+pub mod layer_order;
 pub mod offsets;
 pub mod packages;
 pub mod shell;
@@ -34,6 +35,7 @@ use layerwise_syntax::{
 };
 
 pub use image::ImageRef;
+pub use layer_order::{ContextCopy, Cost, Reads};
 pub use offsets::OffsetMap;
 pub use packages::{Manager, PythonInstall, SystemInstall};
 pub use shell::{Script, Separator, SimpleCommand, Word};

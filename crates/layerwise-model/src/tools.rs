@@ -257,6 +257,34 @@ pub fn invocations(script: &Script) -> Vec<Invocation> {
     out
 }
 
+/// uv's global options that take a value before the subcommand.
+const UV_VALUE_OPTIONS: &[&str] = &[
+    "--directory",
+    "--project",
+    "--python",
+    "-p",
+    "--config-file",
+    "--cache-dir",
+    "--color",
+];
+
+/// The directory a manager's global option points it at (`poetry -C dir`,
+/// `uv --directory dir`, `pdm -p dir`), before the subcommand.
+pub fn project_directory(inv: &Invocation) -> Option<&Word> {
+    let names: &[&str] = match inv.tool {
+        Tool::Poetry => &["-C", "--directory", "-P", "--project"],
+        Tool::Uv => &["--directory", "--project"],
+        Tool::Pdm => &["-p", "--project"],
+        _ => return None,
+    };
+    let sub_start = inv.subcommand.as_ref().map(|w| w.range.start);
+    inv.args
+        .windows(2)
+        .take_while(|pair| sub_start.is_none_or(|s| pair[0].range.start < s))
+        .find(|pair| names.contains(&pair[0].value.as_str()))
+        .map(|pair| &pair[1])
+}
+
 /// The first word that is not an option (skipping option values).
 fn first_positional(args: &[Word], tool: Tool) -> Option<Word> {
     let mut i = 0;
@@ -265,9 +293,14 @@ fn first_positional(args: &[Word], tool: Tool) -> Option<Word> {
             return Some(w.clone());
         }
         let takes_value = match tool {
-            Tool::Pip | Tool::Uv => {
-                PIP_VALUE_OPTIONS.contains(&w.value.as_str()) || w.value == "--directory"
+            Tool::Pip => PIP_VALUE_OPTIONS.contains(&w.value.as_str()),
+            Tool::Uv => {
+                PIP_VALUE_OPTIONS.contains(&w.value.as_str())
+                    || UV_VALUE_OPTIONS.contains(&w.value.as_str())
             }
+            Tool::Poetry => matches!(w.value.as_str(), "-C" | "--directory" | "-P" | "--project"),
+            Tool::Pipenv => matches!(w.value.as_str(), "--python" | "--pypi-mirror"),
+            Tool::Pdm => matches!(w.value.as_str(), "-p" | "--project" | "-c" | "--config"),
             Tool::AptGet | Tool::Apt => matches!(w.value.as_str(), "-o" | "-c" | "-t"),
             _ => false,
         };
@@ -286,6 +319,26 @@ mod tests {
             .into_iter()
             .map(|i| (i.tool, i.sub().to_string()))
             .collect()
+    }
+
+    #[test]
+    fn global_options_before_the_subcommand() {
+        assert_eq!(
+            tools(
+                "pipenv --python 3.11 install --deploy && poetry -C svc install && uv --directory app sync && pdm -p x install"
+            ),
+            vec![
+                (Tool::Pipenv, "install".into()),
+                (Tool::Poetry, "install".into()),
+                (Tool::Uv, "sync".into()),
+                (Tool::Pdm, "install".into())
+            ]
+        );
+        let invs = invocations(&split("poetry -C svc install --no-root"));
+        assert_eq!(
+            project_directory(&invs[0]).map(|w| w.value.as_str()),
+            Some("svc")
+        );
     }
 
     #[test]

@@ -24,6 +24,30 @@ pub fn lint_project(code: &str, source: &str, files: &[(&str, &str)]) -> String 
     lint_in(code, source, Some(&project))
 }
 
+/// The text after applying the fix of the first `code` finding, with the
+/// fix's applicability; `None` when there is no finding or it has no fix.
+/// A project directory holds `files` when any are given.
+pub fn first_fix(
+    code: &str,
+    source: &str,
+    files: &[(&str, &str)],
+) -> Option<(crate::Applicability, String)> {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for (name, text) in files {
+        let path = dir.path().join(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).expect("mkdir");
+        }
+        std::fs::write(path, text).expect("write");
+    }
+    let project = (!files.is_empty()).then(|| Project::load(dir.path()));
+    let mut settings = Settings::default();
+    settings.select(&[code.to_string()], &[]).expect("select");
+    let (_, diagnostics) = check_source(source, &settings, project.as_ref());
+    let fix = diagnostics.into_iter().find(|d| d.code == code)?.fix?;
+    Some((fix.applicability, fix.apply(source).expect("fix applies")))
+}
+
 fn lint_in(code: &str, source: &str, project: Option<&Project>) -> String {
     let mut settings = Settings::default();
     let rule = registry::find(code).expect("rule exists");

@@ -2,8 +2,8 @@
 
 use std::path::Path;
 
-use layerwise_model::{Manager, PythonInstall};
-use layerwise_syntax::{Instruction, InstructionKind, Span};
+use layerwise_model::{ContextCopy, Cost, Manager, PythonInstall};
+use layerwise_syntax::{Arguments, Instruction, InstructionKind, Span};
 
 use crate::context::Context;
 use crate::diagnostic::{Applicability, Edit, Finding, Fix, Severity};
@@ -128,49 +128,335 @@ pub fn manifests(install: &PythonInstall, project: Option<&Project>) -> Vec<Stri
     out
 }
 
-/// `pip install --no-deps .`, or a `uv sync` (the project on top of the
-/// dependencies an earlier `uv sync --no-install-project` put in place).
+/// An install of the project itself, which after its dependencies were
+/// installed from the manifests needs the sources and downloads little:
+/// `pip install [-e] .` (local paths only), or `uv sync`, `poetry install`,
+/// `pdm install` on top of an earlier `--no-install-project`/`--no-root`
+/// install.
 fn installs_only_the_project(run: &layerwise_model::Run, install: &PythonInstall) -> bool {
+    let sub = run
+        .invocations
+        .get(install.invocation)
+        .map_or("", |i| i.sub());
+    let local_only = install.requirement_files.is_empty()
+        && !(install.packages.is_empty() && install.editables.is_empty())
+        && install
+            .packages
+            .iter()
+            .chain(&install.editables)
+            .all(|p| is_local_path(&p.value));
     install.only_local_project()
-        || (install.manager == Manager::Uv
-            && run
-                .invocations
-                .get(install.invocation)
-                .is_some_and(|i| i.sub() == "sync"))
+        || local_only
+        || (install.manager == Manager::Uv && sub == "sync")
+        || (matches!(install.manager, Manager::Poetry | Manager::Pdm)
+            && matches!(sub, "install" | "sync"))
 }
 
 fn check(cx: &Context, out: &mut Vec<Finding>) {
     for stage in &cx.model.stages {
-        let body: Vec<_> = cx.stage_body(stage).collect();
+        let body: Vec<(usize, &Instruction)> = cx.stage_body(stage).collect();
         for (pos, &(ci, ins)) in body.iter().enumerate() {
-            if !cx.is_whole_context_copy(ins) {
-                continue;
-            }
-            // Dependencies already installed before the copy make a later
-            // install of the project itself cheap: it needs the sources.
-            let deps_installed_before = body[..pos].iter().any(|&(j, _)| {
-                cx.run(j)
-                    .is_some_and(|run| real_installs(run).next().is_some())
-            });
-            let install = body[pos + 1..].iter().find_map(|&(j, _)| {
-                let run = cx.run(j)?;
-                real_installs(run)
-                    .find(|i| !(deps_installed_before && installs_only_the_project(run, i)))
-                    .map(|i| (j, run, i))
-            });
-            let Some((j, run, install)) = install else {
+            let Some(copy) = context_copy(cx, ci, ins) else {
                 continue;
             };
-            let files = manifests(install, cx.project);
-            let label = install_label(run, install);
-            let line = cx.line(cx.model.instructions[j].span.start);
-            let copy = cx.text(cx.first_line_span(ins)).trim().to_string();
-            let message = format!(
-                "`{copy}` copies the whole context before `{label}` (line {line}), so every code change re-runs the install"
-            );
-            let help = if files.is_empty() {
-                format!("run `{label}` before `{copy}`: it does not need the sources")
+            if let Some(plan) = plan_move(cx, &body, pos, &copy) {
+                out.push(reorder_finding(cx, ins, &copy, &plan));
+            } else if copy.is_whole_context() {
+                out.extend(project_install_finding(cx, &body, pos, ins));
+            }
+        }
+    }
+}
+
+/// A COPY or ADD of local files from the build context, with where it puts them.
+fn context_copy(cx: &Context, ci: usize, ins: &Instruction) -> Option<ContextCopy> {
+    if !matches!(ins.kind, InstructionKind::Copy | InstructionKind::Add)
+        || cx.copy_from(ins).is_some()
+        || !ins.heredocs.is_empty()
+    {
+        return None;
+    }
+    let (sources, dest) = cx.copy_paths(ins);
+    let dest = dest?;
+    let sources: Vec<&str> = sources.iter().map(|s| s.value.as_str()).collect();
+    // ADD fetches URLs and unpacks archives: not a plain copy of files.
+    if ins.kind == InstructionKind::Add
+        && sources.iter().any(|s| {
+            s.contains("://") || s.ends_with(".tar") || s.contains(".tar.") || s.ends_with(".tgz")
+        })
+    {
+        return None;
+    }
+    let workdir = cx.model.states.get(ci).map_or("/", |s| s.workdir.as_str());
+    Some(ContextCopy::new(&sources, &dest.value, workdir))
+}
+
+/// Whether a context path is a directory, when the project is known.
+fn is_dir_in<'p>(project: Option<&'p Project>) -> impl Fn(&str) -> Option<bool> + 'p {
+    move |path: &str| project.map(|p| p.dir.join(path).is_dir())
+}
+
+/// How a COPY can move below the RUNs that do not read what it copies.
+struct MovePlan {
+    /// The first costly RUN the copy moves below, and its label.
+    first: (usize, String),
+    /// The last RUN it moves below: the copy goes right after it.
+    after: usize,
+    /// Manifests the passed installs read from this copy: context path and
+    /// path in the image. They are copied on their own where the copy was.
+    manifests: Vec<(String, String)>,
+    /// A WORKDIR lies between the copy's place and its new one.
+    crosses_workdir: bool,
+}
+
+/// What a RUN mainly does, for messages: the costliest call it makes.
+fn run_label(cx: &Context, j: usize) -> String {
+    let Some(run) = cx.run(j) else {
+        return "RUN".to_string();
+    };
+    if let Some(install) = real_installs(run).next() {
+        return install_label(run, install);
+    }
+    if let Some(system) = run.system.iter().find(|s| s.install)
+        && let Some(inv) = run.invocations.get(system.invocation)
+    {
+        return format!("{} {}", inv.program.value, inv.sub());
+    }
+    run.invocations
+        .iter()
+        .find(|i| !matches!(i.tool, layerwise_model::Tool::Cd))
+        .map_or("RUN".to_string(), |i| {
+            let sub = i.sub();
+            if sub.is_empty() {
+                i.program.value.clone()
             } else {
+                format!("{} {sub}", i.program.value)
+            }
+        })
+}
+
+/// Walks the stage below the copy at `pos` and finds how far it can move:
+/// past every RUN that reads nothing it copies (or only manifests, which
+/// are then copied first), up to the first one that may read its files.
+fn plan_move(
+    cx: &Context,
+    body: &[(usize, &Instruction)],
+    pos: usize,
+    copy: &ContextCopy,
+) -> Option<MovePlan> {
+    let is_dir = is_dir_in(cx.project);
+    let mut manifests: Vec<(String, String)> = Vec::new();
+    let mut first = None;
+    let mut after = None;
+    let mut workdir_between = false;
+    let mut crosses_workdir = false;
+    for &(j, ins) in &body[pos + 1..] {
+        match ins.kind {
+            InstructionKind::Run => {
+                let Some(reads) = cx.model.reads(j) else {
+                    break;
+                };
+                // `poetry install` / `uv sync` of a project that builds no
+                // package (no build backend, `package-mode = false`) reads
+                // only its manifests.
+                let no_package = reads.project_install
+                    && !reads.manifests.is_empty()
+                    && cx.project.is_some_and(|p| !builds_package(&p.dir));
+                if (reads.everything && !no_package) || reads.paths.iter().any(|p| copy.overlaps(p))
+                {
+                    break;
+                }
+                let Some(read) = manifests_read(cx, copy, &reads.manifests, &is_dir) else {
+                    break;
+                };
+                for m in read {
+                    if !manifests.contains(&m) {
+                        manifests.push(m);
+                    }
+                }
+                if reads.cost > Cost::Cheap && first.is_none() {
+                    first = Some((j, run_label(cx, j)));
+                }
+                after = Some(j);
+                crosses_workdir |= workdir_between;
+            }
+            InstructionKind::Copy | InstructionKind::Add
+                if !reorders_with(cx, j, ins, copy, &is_dir) =>
+            {
+                break;
+            }
+            InstructionKind::Workdir => workdir_between = true,
+            InstructionKind::Env | InstructionKind::Arg if copy.has_variables => break,
+            InstructionKind::Onbuild => break,
+            _ => {}
+        }
+    }
+    let first = first?;
+    // A copy of nothing but manifests (those the installs read, or project
+    // metadata a later step reads) changes as rarely as the dependencies.
+    let code_left = copy.is_whole_context()
+        || copy.sources.iter().any(|s| {
+            let s = s.trim_end_matches('/');
+            !is_manifest_name(s) && !manifests.iter().any(|(src, _)| src == s)
+        });
+    if !code_left {
+        return None;
+    }
+    Some(MovePlan {
+        first,
+        after: after?,
+        manifests,
+        crosses_workdir,
+    })
+}
+
+/// Files that describe the project's dependencies and metadata rather than
+/// its code.
+fn is_manifest_name(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    matches!(
+        name,
+        "pyproject.toml"
+            | "setup.py"
+            | "setup.cfg"
+            | "poetry.lock"
+            | "uv.lock"
+            | "pdm.lock"
+            | "Pipfile"
+            | "Pipfile.lock"
+            | "MANIFEST.in"
+            | "poetry.toml"
+    ) || ((name.starts_with("requirements") || path.split('/').any(|c| c == "requirements"))
+        && (name.ends_with(".txt") || name.ends_with(".in")))
+        || (name.starts_with("constraints") && name.ends_with(".txt"))
+        || name.starts_with("README")
+        || name.starts_with("LICENSE")
+}
+
+/// The manifests a RUN reads that `copy` brings, with the requirement files
+/// they include (when the project is known). `None` when one of them
+/// installs a local path: the install then needs the sources too.
+fn manifests_read(
+    cx: &Context,
+    copy: &ContextCopy,
+    read: &[String],
+    is_dir: &dyn Fn(&str) -> Option<bool>,
+) -> Option<Vec<(String, String)>> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for path in read {
+        let Some(source) = copy.source_of(path, is_dir) else {
+            // The requirement file came from another copy; the files it
+            // includes may come from this one.
+            if let Some(project) = cx.project {
+                for (included, landed) in included_elsewhere(project, path) {
+                    if copy.source_of(&landed, is_dir).as_deref() == Some(included.as_str()) {
+                        out.push((included, landed));
+                    }
+                }
+            }
+            continue;
+        };
+        let is_requirements = source.ends_with(".txt") || source.ends_with(".in");
+        match cx.project {
+            Some(project) if is_requirements => {
+                if requirements_install_local_paths(project, &source) {
+                    return None;
+                }
+                for included in project.requirement_closure(&source) {
+                    if let Some(dest) = copy.dest_of(&included, is_dir) {
+                        out.push((included, dest));
+                    }
+                }
+            }
+            _ => out.push((source, path.clone())),
+        }
+    }
+    Some(out)
+}
+
+/// The files a requirement file at `landed` (a path in the image) includes,
+/// with where they land: the context path is the longest tail of `landed`
+/// that names a file in the project, and the includes keep their places
+/// relative to it.
+fn included_elsewhere(project: &Project, landed: &str) -> Vec<(String, String)> {
+    let parts: Vec<&str> = landed.trim_start_matches('/').split('/').collect();
+    let Some(k) = (0..parts.len()).find(|&k| project.dir.join(parts[k..].join("/")).is_file())
+    else {
+        return Vec::new();
+    };
+    let root = format!("/{}", parts[..k].join("/"));
+    project
+        .requirement_closure(&parts[k..].join("/"))
+        .into_iter()
+        .map(|f| {
+            let dest = layerwise_model::join_path(&root, &f);
+            (f, dest)
+        })
+        .collect()
+}
+
+/// Whether a requirement file (or one it includes) installs a local path:
+/// `.`, `-e .`, `./libs/x`, `file:` URLs.
+fn requirements_install_local_paths(project: &Project, file: &str) -> bool {
+    project.requirement_closure(file).iter().any(|f| {
+        std::fs::read_to_string(project.dir.join(f)).is_ok_and(|text| {
+            text.lines().any(|l| {
+                let l = l.trim();
+                l.starts_with("-e") || l.starts_with("--editable") || is_local_path(l)
+            })
+        })
+    })
+}
+
+/// Whether the copy can move below the COPY/ADD at `j`: they write to
+/// different places, or the later one is a context copy that puts each of
+/// its files exactly where this one does.
+fn reorders_with(
+    cx: &Context,
+    j: usize,
+    ins: &Instruction,
+    copy: &ContextCopy,
+    is_dir: &dyn Fn(&str) -> Option<bool>,
+) -> bool {
+    let (_, dest) = cx.copy_paths(ins);
+    let Some(dest) = dest else { return false };
+    let workdir = cx.model.states.get(j).map_or("/", |s| s.workdir.as_str());
+    let other_dest = layerwise_model::join_path(workdir, &dest.value);
+    if dest.value.contains('$') {
+        return false;
+    }
+    if !copy.overlaps(&other_dest) {
+        return true;
+    }
+    let Some(other) = context_copy(cx, j, ins) else {
+        return false;
+    };
+    !other.is_whole_context()
+        && other.sources.iter().all(|s| {
+            !s.contains(['*', '?', '['])
+                && other.dest_of(s, is_dir).is_some()
+                && copy.dest_of(s, is_dir) == other.dest_of(s, is_dir)
+        })
+}
+
+fn reorder_finding(
+    cx: &Context,
+    ins: &Instruction,
+    copy: &ContextCopy,
+    plan: &MovePlan,
+) -> Finding {
+    let (j, label) = &plan.first;
+    let line = cx.line(cx.model.instructions[*j].span.start);
+    let text = cx.text(cx.first_line_span(ins)).trim().to_string();
+    let (message, help) = if copy.is_whole_context() {
+        (
+            format!(
+                "`{text}` copies the whole context before `{label}` (line {line}), so every code change re-runs the install"
+            ),
+            if plan.manifests.is_empty() {
+                format!("run `{label}` before `{text}`: it does not need the sources")
+            } else {
+                let files: Vec<String> = plan.manifests.iter().map(|(s, _)| s.clone()).collect();
                 let copies: Vec<String> = layerwise_python::group_by_directory(&files)
                     .into_iter()
                     .map(|(dir, list)| {
@@ -186,142 +472,198 @@ fn check(cx: &Context, out: &mut Vec<Finding>) {
                     "copy the dependency manifests first ({}), install, then copy the rest",
                     copies.join(", ")
                 )
-            };
-            out.push(
-                Finding::new(cx.first_line_span(ins), message)
-                    .help(help)
-                    .fix(fix(cx, ci)),
-            );
-        }
-    }
+            },
+        )
+    } else {
+        (
+            format!(
+                "`{text}` copies files that `{label}` (line {line}) does not read, so every change to them re-runs it"
+            ),
+            format!("move `{text}` below the steps that do not read it"),
+        )
+    };
+    Finding::new(cx.first_line_span(ins), message)
+        .help(help)
+        .fix(reorder_fix(cx, ins, copy, plan))
 }
 
-/// LW101: copy the manifests in place of the whole-context COPY and move
-/// that COPY after the install.
-fn fix(cx: &Context, ci: usize) -> Option<Fix> {
-    let copy = cx.model.instructions[ci];
-    if !cx.is_whole_context_copy(copy) || !copy.heredocs.is_empty() {
+/// The reorder: manifests copied where the copy was, the copy itself right
+/// after the last RUN that does not read it.
+fn reorder_fix(
+    cx: &Context,
+    ins: &Instruction,
+    copy: &ContextCopy,
+    plan: &MovePlan,
+) -> Option<Fix> {
+    let (sources, dest) = cx.copy_paths(ins);
+    let dest = dest?;
+    let exec = matches!(ins.arguments, Arguments::Exec(_));
+    if exec && (plan.crosses_workdir || !plan.manifests.is_empty()) {
         return None;
     }
-    let stage = cx.model.stage_of(ci)?;
-    let body: Vec<(usize, &Instruction)> = cx.stage_body(stage).collect();
-    let pos = body.iter().position(|(i, _)| *i == ci)?;
-    let mut found = None;
-    for &(j, ins) in &body[pos + 1..] {
-        if let Some(run) = cx.run(j) {
-            if real_installs(run).next().is_some() {
-                found = Some((ins, run));
-                break;
-            }
-            // A RUN between the copy and the install may use the sources.
-            return None;
-        }
-        if !matches!(
-            ins.kind,
-            InstructionKind::Env
-                | InstructionKind::Arg
-                | InstructionKind::Label
-                | InstructionKind::Expose
-        ) {
-            return None;
-        }
-    }
-    let (install_ins, run) = found?;
-    if run.exec_form || !install_ins.heredocs.is_empty() {
-        return None;
-    }
-    // The install must not read the project's own sources.
-    for inst in &run.python {
-        if !inst.editables.is_empty() || inst.packages.iter().any(|p| is_local_path(&p.value)) {
-            return None;
-        }
-        let inv = run.invocations.get(inst.invocation)?;
-        let has = |flag: &str| inv.args.iter().any(|w| w.value == flag);
-        let installs_root = match inst.manager {
-            Manager::Uv => inv.sub() == "sync" && !has("--no-install-project"),
-            Manager::Poetry => !has("--no-root"),
-            _ => false,
-        };
-        if installs_root && cx.project.is_none_or(|p| builds_package(&p.dir)) {
-            return None;
-        }
-    }
-    let mut files = Vec::new();
-    for inst in real_installs(run) {
-        for f in manifests(inst, cx.project) {
-            if !files.contains(&f) {
-                files.push(f);
-            }
-        }
-    }
-    if files.is_empty() {
-        return None;
-    }
-    let mut applicability = Applicability::Safe;
-    match cx.project {
-        Some(project) => {
-            for f in &files {
-                if f.starts_with('/') || f.split('/').any(|p| p == "..") {
-                    return None;
-                }
-                let path = project.dir.join(f);
-                if !path.is_file() {
-                    return None;
-                }
-                if f.ends_with(".txt") || f.ends_with(".in") {
-                    let text = std::fs::read_to_string(&path).ok()?;
-                    if text.lines().any(|l| {
-                        let l = l.trim();
-                        l.starts_with("-e") || l.starts_with("--editable") || is_local_path(l)
-                    }) {
-                        return None;
-                    }
-                }
-            }
-        }
-        // Without the project the included files are unknown: review needed.
-        None => {
-            if files.iter().any(|f| f.starts_with('/') || f.contains("..")) {
-                return None;
-            }
-            applicability = Applicability::Unsafe;
-        }
-    }
-    let (_, dest) = cx.copy_paths(copy);
-    let dest = dest?.value.clone();
-    let base = match dest.trim_end_matches('/') {
-        "" if dest.starts_with('/') => "/".to_string(),
-        "" | "." => "./".to_string(),
-        d => format!("{d}/"),
-    };
-    let flags: Vec<&str> = copy.flags.iter().map(|f| cx.text(f.span)).collect();
-    let keyword = cx.text(copy.keyword.span);
     let nl = newline(cx.file.source());
-    let lines: Vec<String> = layerwise_python::group_by_directory(&files)
+    let keyword = cx.text(ins.keyword.span);
+    let flags: Vec<&str> = ins.flags.iter().map(|f| cx.text(f.span)).collect();
+    let line_of = |words: &[&str], to: &str| {
+        let mut all = vec![keyword];
+        all.extend(flags.iter().copied());
+        all.extend(words.iter().copied());
+        all.push(to);
+        all.join(" ")
+    };
+    let start = ins.span.start;
+    let end = text_end(cx, ins);
+    // The moved copy: its destination made absolute when it crosses a
+    // WORKDIR, and without the manifests a file list brings.
+    let absolute_dest = if plan.crosses_workdir && copy.dest_relative {
+        let trailing = if dest.value.ends_with('/') || dest.value == "." {
+            "/"
+        } else {
+            ""
+        };
+        format!("{}{trailing}", copy.dest)
+    } else {
+        dest.value.clone()
+    };
+    let manifest_sources: Vec<&str> = plan.manifests.iter().map(|(s, _)| s.as_str()).collect();
+    let kept: Vec<&str> = sources
         .iter()
-        .map(|(dir, list)| {
-            let mut words = vec![keyword.to_string()];
-            words.extend(flags.iter().map(|f| f.to_string()));
-            words.extend(list.iter().map(|f| f.to_string()));
-            words.push(format!("{base}{dir}"));
-            words.join(" ")
+        .map(|s| s.value.as_str())
+        .filter(|s| {
+            copy.is_whole_context()
+                || !manifest_sources
+                    .contains(&s.strip_prefix("./").unwrap_or(s).trim_end_matches('/'))
         })
         .collect();
-    let copy_end = text_end(cx, copy);
-    let original = cx.text(Span::new(copy.span.start, copy_end)).to_string();
-    let install_end = text_end(cx, install_ins);
-    let edits = vec![
-        Edit::replace(Span::new(copy.span.start, copy_end), lines.join(nl)),
-        Edit::insert(install_end, format!("{nl}{original}")),
-    ];
-    Some(Fix::new(
-        applicability,
+    let moved = if kept.len() == sources.len() && absolute_dest == dest.value {
+        cx.text(Span::new(start, end)).to_string()
+    } else if kept.len() == sources.len() && !exec {
+        let d = dest.span;
+        format!(
+            "{}{}{}",
+            cx.text(Span::new(start, d.start)),
+            absolute_dest,
+            cx.text(Span::new(d.end, end))
+        )
+    } else {
+        line_of(&kept, &absolute_dest)
+    };
+    // Manifests go where the copy was, into the directory each lands in,
+    // written relative to the WORKDIR there when the copy was.
+    let workdir = cx
+        .model
+        .states
+        .get(
+            cx.model
+                .instructions
+                .iter()
+                .position(|i| std::ptr::eq(*i, ins))?,
+        )
+        .map_or("/".to_string(), |s| s.workdir.clone());
+    let mut by_dir: Vec<(String, Vec<&str>)> = Vec::new();
+    for (source, landed) in &plan.manifests {
+        let dir = landed
+            .rsplit_once('/')
+            .map_or("/", |(d, _)| if d.is_empty() { "/" } else { d });
+        let written = if copy.dest_relative && layerwise_model::layer_order::is_under(dir, &workdir)
+        {
+            let rest = dir[workdir.trim_end_matches('/').len()..].trim_start_matches('/');
+            if rest.is_empty() {
+                "./".to_string()
+            } else {
+                format!("./{rest}/")
+            }
+        } else if dir == "/" {
+            "/".to_string()
+        } else {
+            format!("{dir}/")
+        };
+        match by_dir.iter_mut().find(|(d, _)| *d == written) {
+            Some((_, list)) => list.push(source),
+            None => by_dir.push((written, vec![source])),
+        }
+    }
+    let manifest_lines: Vec<String> = by_dir
+        .iter()
+        .map(|(dir, files)| line_of(files, dir))
+        .collect();
+    let after = cx.model.instructions[plan.after];
+    let mut edits = vec![Edit::insert(text_end(cx, after), format!("{nl}{moved}"))];
+    if manifest_lines.is_empty() {
+        edits.push(Edit::delete(Span::new(start, ins.span.end)));
+    } else {
+        edits.push(Edit::replace(
+            Span::new(start, end),
+            manifest_lines.join(nl),
+        ));
+    }
+    // Manifests named from the project are known to exist; without it the
+    // files a requirement file includes are a guess.
+    let applicability = match cx.project {
+        Some(project)
+            if plan
+                .manifests
+                .iter()
+                .all(|(s, _)| project.dir.join(s).is_file()) =>
+        {
+            Applicability::Safe
+        }
+        None if plan.manifests.is_empty() => Applicability::Safe,
+        _ => Applicability::Unsafe,
+    };
+    let message = if plan.manifests.is_empty() {
+        "move the copy below the steps that do not read it".to_string()
+    } else {
         format!(
             "copy {} before the install, the rest after it",
+            manifest_sources.join(" ")
+        )
+    };
+    Some(Fix::new(applicability, message, edits))
+}
+
+/// A whole-context copy before an install of the project that needs its
+/// sources, with no dependencies installed before: only splitting the
+/// install (dependencies from the manifests first) or the restructure helps.
+fn project_install_finding(
+    cx: &Context,
+    body: &[(usize, &Instruction)],
+    pos: usize,
+    ins: &Instruction,
+) -> Option<Finding> {
+    // Dependencies already installed before the copy make a later
+    // install of the project itself cheap: it needs the sources.
+    let deps_installed_before = body[..pos].iter().any(|&(j, _)| {
+        cx.run(j)
+            .is_some_and(|run| real_installs(run).next().is_some())
+    });
+    let (j, run, install) = body[pos + 1..].iter().find_map(|&(j, _)| {
+        let run = cx.run(j)?;
+        real_installs(run)
+            .find(|i| !(deps_installed_before && installs_only_the_project(run, i)))
+            .map(|i| (j, run, i))
+    })?;
+    // A fixed list of packages can move above the copy by itself; that is
+    // the reorder's case, refused only because a step between reads code.
+    if !install.reads_project() {
+        return None;
+    }
+    let files = manifests(install, cx.project);
+    let label = install_label(run, install);
+    let line = cx.line(cx.model.instructions[j].span.start);
+    let copy = cx.text(cx.first_line_span(ins)).trim().to_string();
+    let message = format!(
+        "`{copy}` copies the whole context before `{label}` (line {line}), so every code change re-runs the install"
+    );
+    let help = if files.is_empty() {
+        format!("install the dependencies before `{copy}`, the project itself after it")
+    } else {
+        format!(
+            "install the dependencies from {} before `{copy}` (e.g. `--no-root`, `--no-install-project`, or the requirements without the project's own entry), the project itself after it; `fix --unsafe-fixes` restructures the build this way",
             files.join(" ")
-        ),
-        edits,
-    ))
+        )
+    };
+    Some(Finding::new(cx.first_line_span(ins), message).help(help))
 }
 
 /// Whether the project at `dir` declares a build backend, so installing it
@@ -413,5 +755,142 @@ mod tests {
             "{}",
             lint("LW101", alone)
         );
+    }
+
+    mod real_world_shapes {
+        use crate::Applicability::{Safe, Unsafe};
+        use crate::test_util::{first_fix, lint};
+
+        fn fixed(src: &str, files: &[(&str, &str)]) -> (crate::Applicability, String) {
+            first_fix("LW101", src, files).unwrap_or_else(|| panic!("no LW101 fix for:\n{src}"))
+        }
+
+        #[test]
+        fn directory_copied_before_an_install_reading_a_manifest_inside_it() {
+            let src = "FROM python:3.12-slim\nWORKDIR /app\nCOPY service/ ./service/\nRUN pip install -r service/requirements.txt\nCMD [\"python\", \"-m\", \"service\"]\n";
+            let files = [
+                ("service/requirements.txt", "flask\n"),
+                ("service/__init__.py", ""),
+            ];
+            assert_eq!(
+                fixed(src, &files),
+                (
+                    Safe,
+                    "FROM python:3.12-slim\nWORKDIR /app\nCOPY service/requirements.txt ./service/\nRUN pip install -r service/requirements.txt\nCOPY service/ ./service/\nCMD [\"python\", \"-m\", \"service\"]\n".to_string()
+                )
+            );
+        }
+
+        #[test]
+        fn code_directory_between_the_manifests_and_the_install() {
+            let src = "FROM python:3.12-slim\nWORKDIR /app\nCOPY requirements.txt .\nCOPY app/ app/\nRUN pip install -r requirements.txt\n";
+            assert!(lint("LW101", src).contains(
+                "`COPY app/ app/` copies files that `pip install` (line 5) does not read"
+            ));
+            assert_eq!(
+                fixed(src, &[]),
+                (Safe, "FROM python:3.12-slim\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\nCOPY app/ app/\n".to_string())
+            );
+        }
+
+        #[test]
+        fn one_copy_bringing_the_manifest_and_code() {
+            let src = "FROM python:3.12-slim\nWORKDIR /app\nCOPY requirements.txt src/main.py ./\nRUN pip install -r requirements.txt\nCMD [\"python\", \"main.py\"]\n";
+            let files = [("requirements.txt", "requests\n"), ("src/main.py", "")];
+            assert_eq!(
+                fixed(src, &files),
+                (Safe, "FROM python:3.12-slim\nWORKDIR /app\nCOPY requirements.txt ./\nRUN pip install -r requirements.txt\nCOPY src/main.py ./\nCMD [\"python\", \"main.py\"]\n".to_string())
+            );
+        }
+
+        #[test]
+        fn code_copied_before_steps_that_never_read_it() {
+            let src = "FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nRUN apt-get update && apt-get install -y --no-install-recommends gcc\nRUN pip install gunicorn==22.0.0 pipenv\nRUN curl -fsSL -o /usr/local/bin/tini https://example.org/tini\nRUN useradd --create-home app && mkdir -p /data\nRUN python manage.py collectstatic --noinput\nUSER app\n";
+            let out = lint("LW101", src);
+            assert!(out.contains("before `apt-get install` (line 4)"), "{out}");
+            assert_eq!(
+                fixed(src, &[("manage.py", "")]).1,
+                "FROM python:3.12-slim\nWORKDIR /app\nRUN apt-get update && apt-get install -y --no-install-recommends gcc\nRUN pip install gunicorn==22.0.0 pipenv\nRUN curl -fsSL -o /usr/local/bin/tini https://example.org/tini\nRUN useradd --create-home app && mkdir -p /data\nCOPY . .\nRUN python manage.py collectstatic --noinput\nUSER app\n"
+            );
+        }
+
+        #[test]
+        fn global_options_before_the_subcommand() {
+            let pipenv = "FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nRUN pip install pipenv && pipenv --python 3.12 install --system --deploy\n";
+            assert_eq!(
+                fixed(pipenv, &[("Pipfile", ""), ("Pipfile.lock", "{}")]).1,
+                "FROM python:3.12-slim\nWORKDIR /app\nCOPY Pipfile Pipfile.lock ./\nRUN pip install pipenv && pipenv --python 3.12 install --system --deploy\nCOPY . .\n"
+            );
+            let poetry = "FROM python:3.12-slim\nWORKDIR /srv\nCOPY . .\nRUN poetry -C api install --no-root\n";
+            assert_eq!(
+                fixed(
+                    poetry,
+                    &[("api/pyproject.toml", ""), ("api/poetry.lock", "")]
+                )
+                .1,
+                "FROM python:3.12-slim\nWORKDIR /srv\nCOPY api/pyproject.toml api/poetry.lock ./api/\nRUN poetry -C api install --no-root\nCOPY . .\n"
+            );
+            let uv = "FROM python:3.12-slim\nWORKDIR /srv\nCOPY . .\nRUN uv --directory app sync --frozen --no-install-project\n";
+            assert_eq!(
+                fixed(uv, &[("app/pyproject.toml", ""), ("app/uv.lock", "")]).1,
+                "FROM python:3.12-slim\nWORKDIR /srv\nCOPY app/pyproject.toml app/uv.lock ./app/\nRUN uv --directory app sync --frozen --no-install-project\nCOPY . .\n"
+            );
+        }
+
+        #[test]
+        fn copy_to_an_absolute_path_then_workdir() {
+            let src = "FROM python:3.12-slim\nCOPY . /app/\nWORKDIR /app\nRUN pip install --upgrade pip && pip install -r requirements.txt\nCMD [\"python\", \"app.py\"]\n";
+            assert_eq!(
+                fixed(src, &[("requirements.txt", "flask\n"), ("app.py", "")]),
+                (Safe, "FROM python:3.12-slim\nCOPY requirements.txt /app/\nWORKDIR /app\nRUN pip install --upgrade pip && pip install -r requirements.txt\nCOPY . /app/\nCMD [\"python\", \"app.py\"]\n".to_string())
+            );
+            // Without the project the included requirement files are unknown.
+            assert_eq!(fixed(src, &[]).0, Unsafe);
+        }
+
+        #[test]
+        fn relative_destination_made_absolute_across_a_workdir() {
+            let src = "FROM python:3.12-slim\nWORKDIR /srv\nCOPY app/ app/\nWORKDIR /srv/app\nRUN pip install flask==3.0.0\n";
+            assert_eq!(
+                fixed(src, &[]).1,
+                "FROM python:3.12-slim\nWORKDIR /srv\nWORKDIR /srv/app\nRUN pip install flask==3.0.0\nCOPY app/ /srv/app/\n"
+            );
+        }
+
+        #[test]
+        fn quiet_when_the_next_step_reads_the_code_or_nothing_costly_is_passed() {
+            for src in [
+                // The install reads the project.
+                "FROM python:3.12-slim\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\nCOPY . .\nRUN pip install -e .\n",
+                "FROM python:3.12-slim\nCOPY pyproject.toml poetry.lock ./\nRUN poetry install --no-root\nCOPY . .\nRUN poetry install\n",
+                // Only cheap steps below the copy.
+                "FROM python:3.12-slim\nWORKDIR /app\nCOPY app/ app/\nRUN useradd app\nUSER app\n",
+                // chown of the copied files needs them.
+                "FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nRUN chown -R nobody /app && pip install flask\n",
+            ] {
+                assert_eq!(lint("LW101", src), "", "{src}");
+            }
+        }
+
+        #[test]
+        fn included_requirement_files_copied_on_their_own_stay() {
+            let src = "FROM python:3.12-slim\nWORKDIR /app\nCOPY requirements.txt ./\nCOPY reqs/base.txt reqs/\nRUN pip install -r requirements.txt\nCOPY . .\n";
+            let files = [
+                ("requirements.txt", "-r reqs/base.txt\n"),
+                ("reqs/base.txt", "flask\n"),
+            ];
+            assert_eq!(crate::test_util::lint_project("LW101", src, &files), "");
+        }
+
+        #[test]
+        fn a_requirement_file_installing_the_project_keeps_the_code_first() {
+            let src = "FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\n";
+            let out = crate::test_util::lint_project(
+                "LW101",
+                src,
+                &[("requirements.txt", "-e .\nflask\n")],
+            );
+            assert!(out.contains("LW101") && !out.contains("fix ("), "{out}");
+        }
     }
 }
