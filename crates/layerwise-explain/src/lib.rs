@@ -34,10 +34,11 @@ pub enum ExplainError {
     },
     #[error("{path}: not UTF-8 text")]
     NotText { path: PathBuf },
-    #[error("{path}:{line}: {message}")]
+    #[error("{path}:{line}:{column}: {message}")]
     Dockerfile {
         path: PathBuf,
         line: usize,
+        column: usize,
         message: String,
     },
     #[error("target stage {target:?} is not in the Dockerfile")]

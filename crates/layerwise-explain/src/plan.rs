@@ -154,11 +154,12 @@ pub fn plan_with(
         path: dockerfile.to_path_buf(),
     })?;
     let file = layerwise_syntax::parse(&source);
-    if let Some(error) = file.errors().first() {
+    if let Some(error) = file.build_errors().first() {
         let pos = file.position(error.span.start);
         return Err(ExplainError::Dockerfile {
             path: dockerfile.to_path_buf(),
             line: pos.line,
+            column: pos.column,
             message: error.to_string(),
         });
     }

@@ -65,6 +65,31 @@ pub enum LoadError {
     },
 }
 
+impl LoadError {
+    /// The `.dockerignore` file concerned.
+    pub fn path(&self) -> &Path {
+        match self {
+            LoadError::Io { path, .. } | LoadError::Syntax { path, .. } => path,
+        }
+    }
+
+    /// 1-based line and column of a malformed pattern; `None` for a read error.
+    pub fn position(&self) -> Option<(usize, usize)> {
+        match self {
+            LoadError::Io { .. } => None,
+            LoadError::Syntax { source, .. } => Some((source.line, source.column)),
+        }
+    }
+
+    /// What is wrong, without the file and position.
+    pub fn reason(&self) -> String {
+        match self {
+            LoadError::Io { source, .. } => source.to_string(),
+            LoadError::Syntax { source, .. } => source.kind.to_string(),
+        }
+    }
+}
+
 /// One pattern line of a `.dockerignore`, after reading.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IgnoreLine {
@@ -133,15 +158,21 @@ impl DockerIgnore {
         let Some(path) = locate(context_dir, dockerfile) else {
             return Ok(None);
         };
-        let bytes = std::fs::read(&path).map_err(|source| LoadError::Io {
-            path: path.clone(),
+        DockerIgnore::read(&path).map(|ignore| Some((path, ignore)))
+    }
+
+    /// Reads and parses the `.dockerignore` at `path`: the one loader every
+    /// command uses, so a broken file gives the same error everywhere.
+    pub fn read(path: &Path) -> Result<DockerIgnore, LoadError> {
+        let bytes = std::fs::read(path).map_err(|source| LoadError::Io {
+            path: path.to_path_buf(),
             source,
         })?;
         let text = String::from_utf8_lossy(&bytes);
-        match DockerIgnore::parse(&text) {
-            Ok(ignore) => Ok(Some((path, ignore))),
-            Err(source) => Err(LoadError::Syntax { path, source }),
-        }
+        DockerIgnore::parse(&text).map_err(|source| LoadError::Syntax {
+            path: path.to_path_buf(),
+            source,
+        })
     }
 
     /// The pattern lines in file order.

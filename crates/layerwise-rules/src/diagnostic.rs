@@ -110,19 +110,31 @@ impl Fix {
     /// Applies the edits to `source`. Returns `None` if an edit is out of
     /// bounds, not on a character boundary, or overlaps another.
     pub fn apply(&self, source: &str) -> Option<String> {
+        if !self.applies_to(source) {
+            return None;
+        }
         let mut out = String::with_capacity(source.len());
         let mut last = 0;
         for edit in &self.edits {
-            if edit.span.start < last || edit.span.end > source.len() {
-                return None;
-            }
-            out.push_str(source.get(last..edit.span.start)?);
-            source.get(edit.span.range())?;
+            out.push_str(&source[last..edit.span.start]);
             out.push_str(&edit.replacement);
             last = edit.span.end;
         }
-        out.push_str(source.get(last..)?);
+        out.push_str(&source[last..]);
         Some(out)
+    }
+
+    /// Whether [`Fix::apply`] would succeed, without building the new text
+    /// (which costs a copy of the whole file per fix).
+    pub fn applies_to(&self, source: &str) -> bool {
+        let mut last = 0;
+        for edit in &self.edits {
+            if edit.span.start < last || source.get(edit.span.range()).is_none() {
+                return false;
+            }
+            last = edit.span.end;
+        }
+        true
     }
 }
 

@@ -109,7 +109,7 @@ pub fn check(file: &Dockerfile, settings: &Settings, project: Option<&Project>) 
                 continue;
             }
             // A fix that does not apply cleanly is dropped, never emitted.
-            let fix = f.fix.filter(|fix| fix.apply(file.source()).is_some());
+            let fix = f.fix.filter(|fix| fix.applies_to(file.source()));
             out.push(Diagnostic {
                 code: rule.code,
                 name: rule.name,

@@ -2,8 +2,9 @@
 //! and the `.dockerignore`.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-use layerwise_ignore::DockerIgnore;
+use layerwise_ignore::{DockerIgnore, LoadError};
 
 /// A project directory used as the build context.
 #[derive(Clone, Debug, Default)]
@@ -17,7 +18,7 @@ pub struct Project {
     /// The parsed `.dockerignore`; `None` when there is none.
     pub dockerignore: Option<DockerIgnore>,
     /// Why the `.dockerignore` could not be used, if it exists but failed to load.
-    pub dockerignore_error: Option<String>,
+    pub dockerignore_error: Option<Arc<LoadError>>,
 }
 
 const MANIFESTS: &[&str] = &[
@@ -65,15 +66,9 @@ impl Project {
         project.requirement_files = reqs;
         let ignore_path = dir.join(".dockerignore");
         if ignore_path.is_file() {
-            match std::fs::read_to_string(&ignore_path) {
-                Ok(text) => match DockerIgnore::parse(&text) {
-                    Ok(ignore) => project.dockerignore = Some(ignore),
-                    Err(e) => {
-                        project.dockerignore_error =
-                            Some(format!(".dockerignore:{}:{}: {}", e.line, e.column, e.kind))
-                    }
-                },
-                Err(e) => project.dockerignore_error = Some(format!(".dockerignore: {e}")),
+            match DockerIgnore::read(&ignore_path) {
+                Ok(ignore) => project.dockerignore = Some(ignore),
+                Err(e) => project.dockerignore_error = Some(Arc::new(e)),
             }
         }
         project

@@ -1,7 +1,7 @@
 //! The parsed file: items, errors and source access.
 
-use crate::error::ParseError;
-use crate::instruction::{Directive, Instruction, Item};
+use crate::error::{ParseError, ParseErrorKind};
+use crate::instruction::{Directive, Instruction, InstructionKind, Item};
 use crate::span::{LineIndex, Position, Span};
 
 /// A parsed Dockerfile. It owns its source so spans can always be resolved.
@@ -40,6 +40,35 @@ impl Dockerfile {
     /// not on character boundaries).
     pub fn text(&self, span: Span) -> &str {
         self.source.get(span.range()).unwrap_or_default()
+    }
+
+    /// Everything BuildKit rejects before it builds: the parse errors, or, when
+    /// the file parses, what its stage reader rejects: an instruction other
+    /// than ARG before the first FROM, or no FROM at all.
+    pub fn build_errors(&self) -> Vec<ParseError> {
+        if !self.errors.is_empty() {
+            return self.errors.clone();
+        }
+        let mut instructions = self.instructions();
+        let before_stage = instructions
+            .by_ref()
+            .find(|i| i.kind != InstructionKind::Arg);
+        match before_stage {
+            Some(i) if i.kind == InstructionKind::From => Vec::new(),
+            Some(i) => vec![ParseError::new(
+                ParseErrorKind::NoStage,
+                i.keyword.span,
+                format!(
+                    "no build stage in current context: {} before the first FROM",
+                    i.keyword.value.to_uppercase()
+                ),
+            )],
+            None => vec![ParseError::new(
+                ParseErrorKind::NoStage,
+                Span::empty(self.source.len()),
+                "dockerfile contains no stages to build: no FROM instruction",
+            )],
+        }
     }
 
     /// All top-level items in order; their spans tile the source.

@@ -30,6 +30,9 @@ pub enum ParseErrorKind {
     InvalidArguments,
     /// A heredoc whose terminator line never appears.
     UnterminatedHeredoc,
+    /// The file parses but has no build stage: no FROM, or an instruction
+    /// other than ARG before the first one (see `Dockerfile::build_errors`).
+    NoStage,
 }
 
 /// One problem found while parsing, with the span it concerns.

@@ -65,3 +65,25 @@ pub use instruction::{
 pub use mount::{CacheSharing, Mount, MountField, MountOption, MountType};
 pub use parser::parse;
 pub use span::{LineIndex, Position, Span, Spanned};
+
+/// Decodes a Dockerfile's bytes as UTF-8 (what BuildKit reads); on invalid
+/// input, the position of the first byte that is not, for the error message.
+pub fn decode(bytes: Vec<u8>) -> Result<String, Position> {
+    String::from_utf8(bytes).map_err(|e| {
+        let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        let valid = std::str::from_utf8(valid).unwrap_or_default();
+        LineIndex::new(valid).position(valid, valid.len())
+    })
+}
+
+#[cfg(test)]
+mod decode_tests {
+    #[test]
+    fn invalid_utf8_is_placed_at_its_line_and_column() {
+        let mut bytes = b"FROM debian\nRUN \xc3\xa9cho \xff\n".to_vec();
+        let at = super::decode(bytes.clone()).unwrap_err();
+        assert_eq!((at.line, at.column), (2, 10));
+        bytes.retain(|b| *b != 0xff);
+        assert_eq!(super::decode(bytes).unwrap(), "FROM debian\nRUN écho \n");
+    }
+}

@@ -10,8 +10,7 @@ use layerwise_syntax::{dump::dump, parse};
 /// The conformance folder, or `None` (with the reason printed) when it is
 /// absent and not required.
 fn conformance_dir() -> Option<PathBuf> {
-    let dir =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/conformance/buildkit-parser");
+    let dir = layerwise_syntax::testing::buildkit_parser_dir();
     if dir.is_dir() {
         return Some(dir);
     }

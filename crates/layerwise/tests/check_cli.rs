@@ -328,3 +328,152 @@ fn directories_find_dockerfile_variants() {
     let (_, value) = json(tmp.path(), &[".", "--select", "LW304"]);
     assert_eq!(value["files"], 4);
 }
+
+/// Runs the binary in `dir` with `stdin` as standard input.
+fn run_with_stdin(dir: &Path, args: &[&str], stdin: &[u8]) -> (i32, String, String) {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_layerwise"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run layerwise");
+    child.stdin.take().unwrap().write_all(stdin).unwrap();
+    let out = child.wait_with_output().expect("wait for layerwise");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Writes `files` (name, contents) into a new temporary directory.
+fn project(files: &[(&str, &[u8])]) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    for (name, text) in files {
+        let path = tmp.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    tmp
+}
+
+#[test]
+fn long_lines_print_a_window_and_output_stays_small() {
+    let installs: Vec<String> = (0..1000).map(|i| format!("pip install a{i}")).collect();
+    let source = format!("FROM python:3.11-slim\nRUN {}\n", installs.join(" && "));
+    let tmp = project(&[("Dockerfile", source.as_bytes())]);
+    let (code, stdout, _) = run_in(tmp.path(), &["check", "."]);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(stdout.len() < 100_000, "{} bytes of output", stdout.len());
+    let longest = stdout.lines().map(|l| l.chars().count()).max().unwrap();
+    assert!(longest < 300, "a {longest}-character line:\n{stdout}");
+    assert!(stdout.contains("pip in…"), "{stdout}");
+}
+
+#[test]
+fn files_buildkit_rejects_are_input_errors() {
+    for (source, expected) in [
+        ("", "Dockerfile:1:1: error: file with no instructions"),
+        (
+            "# only a comment\n",
+            "Dockerfile:2:1: error: file with no instructions",
+        ),
+        (
+            "RUN pip install flask\n",
+            "Dockerfile:1:1: error: no build stage in current context: RUN before the first FROM",
+        ),
+        (
+            "ARG PY=3.11\n",
+            "Dockerfile:2:1: error: dockerfile contains no stages to build",
+        ),
+    ] {
+        let tmp = project(&[("Dockerfile", source.as_bytes())]);
+        let (code, stdout, _) = run_in(tmp.path(), &["check", "Dockerfile"]);
+        assert_eq!(code, 2, "{source:?}: {stdout}");
+        assert!(stdout.contains(expected), "{source:?}: {stdout}");
+    }
+    // ARG before FROM is allowed.
+    let tmp = project(&[(
+        "Dockerfile",
+        b"ARG PY=3.11\nFROM python:${PY}-slim\nUSER nobody\n",
+    )]);
+    let (code, stdout, _) = run_in(tmp.path(), &["check", "Dockerfile", "--select", "LW5"]);
+    assert_eq!(code, 0, "{stdout}");
+}
+
+#[test]
+fn a_broken_dockerignore_is_an_input_error() {
+    for (ignore, at) in [("ok\n[\n", ":2:1:"), ("!\n", ":1:"), ("x\\\n", ":1:")] {
+        let tmp = project(&[
+            ("Dockerfile", b"FROM python:3.11-slim\nUSER nobody\n"),
+            (".dockerignore", ignore.as_bytes()),
+        ]);
+        let (code, stdout, _) = run_in(tmp.path(), &["check", "."]);
+        assert_eq!(code, 2, "{ignore:?}: {stdout}");
+        let line = stdout
+            .lines()
+            .find(|l| l.contains(".dockerignore"))
+            .unwrap_or_else(|| panic!("{ignore:?}: {stdout}"));
+        assert!(line.contains(at) && line.contains(": error: "), "{line}");
+    }
+}
+
+#[test]
+fn a_path_without_dockerfiles_is_an_input_error() {
+    let tmp = project(&[("app.py", b"print(1)\n")]);
+    let (code, stdout, _) = run_in(tmp.path(), &["check", "."]);
+    assert_eq!(code, 2, "{stdout}");
+    assert!(stdout.contains(".: error: no Dockerfile found"), "{stdout}");
+    assert!(!stdout.contains("All checks passed"), "{stdout}");
+}
+
+#[test]
+fn dash_reads_standard_input() {
+    let tmp = project(&[]);
+    let source = b"FROM python:3.11-slim\nCOPY . .\nRUN pip install -r requirements.txt\n";
+    let (code, stdout, _) = run_with_stdin(
+        tmp.path(),
+        &[
+            "check",
+            "-",
+            "--stdin-filename",
+            "web/Dockerfile",
+            "--select",
+            "LW102",
+        ],
+        source,
+    );
+    assert_eq!(code, 1, "{stdout}");
+    assert!(
+        stdout.contains("web/Dockerfile:3:5: warning[LW102]"),
+        "{stdout}"
+    );
+    let (code, stdout, _) = run_with_stdin(tmp.path(), &["check", "-"], b"");
+    assert_eq!(code, 2, "{stdout}");
+    assert!(
+        stdout.contains("-:1:1: error: file with no instructions"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn invalid_utf8_is_reported_where_it_is() {
+    let tmp = project(&[("Dockerfile", b"FROM python:3.11-slim\nRUN echo \xff\n")]);
+    let (code, stdout, _) = run_in(tmp.path(), &["check", "Dockerfile"]);
+    assert_eq!(code, 2, "{stdout}");
+    assert!(
+        stdout.contains("Dockerfile:2:10: error: not valid UTF-8"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn rule_all_with_a_code_is_a_usage_error() {
+    let (code, stdout, stderr) = run_in(&fixtures(), &["rule", "--all", "LW101"]);
+    assert_eq!(code, 2, "{stdout}");
+    assert!(stderr.contains("cannot be used with"), "{stderr}");
+}

@@ -202,3 +202,30 @@ fn bad_input_gives_messages_not_panics() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("nope"));
 }
+
+#[test]
+fn files_buildkit_rejects_are_input_errors_with_position() {
+    let cache = tempfile::tempdir().unwrap();
+    for (source, expected) in [
+        ("", "Dockerfile:1:1: file with no instructions"),
+        (
+            "RUN echo hi\n",
+            "Dockerfile:1:1: no build stage in current context",
+        ),
+        (
+            "ARG V=1\n",
+            "Dockerfile:2:1: dockerfile contains no stages to build",
+        ),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "Dockerfile", source);
+        let out = explain(cache.path(), &[dir.path().to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(2), "{source:?}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains(expected),
+            "{source:?}: {}",
+            stderr(&out)
+        );
+        assert!(out.stdout.is_empty(), "{source:?}: {:?}", out.stdout);
+    }
+}

@@ -161,6 +161,20 @@ fn diff_mode_prints_the_dockerignore_too_and_exits_one() {
         !dir.join(".dockerignore").exists(),
         "diff mode writes nothing"
     );
+    // Nothing was written, and the report says so.
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains(": would fix LW"), "{stderr}");
+    assert!(stderr.contains(".dockerignore: would create"), "{stderr}");
+    assert!(
+        !stderr.contains(": fixed ") && !stderr.contains(": created"),
+        "{stderr}"
+    );
+    let write = run(&["fix", "--write", "Dockerfile"], dir);
+    let stderr = String::from_utf8_lossy(&write.stderr);
+    assert!(
+        stderr.contains(": fixed LW") && stderr.contains(".dockerignore: created"),
+        "{stderr}"
+    );
 }
 
 #[test]

@@ -15,8 +15,13 @@ use crate::output::{self, Format};
 /// Lint Dockerfiles for slow rebuilds, large images and unsafe defaults.
 #[derive(Args, Debug)]
 pub struct CheckArgs {
-    /// Dockerfiles or project directories (default: the current directory).
+    /// Dockerfiles or project directories (default: the current directory);
+    /// `-` reads a Dockerfile from standard input.
     pub paths: Vec<PathBuf>,
+    /// The path standard input stands for with `-`: named in messages, and
+    /// where the configuration is looked for.
+    #[arg(long, value_name = "PATH")]
+    pub stdin_filename: Option<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
@@ -86,6 +91,17 @@ pub struct FileReport {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+impl FileReport {
+    /// `PATH:LINE:COL`, or just `PATH` for an error about the whole file (line 0).
+    pub fn location(&self, line: usize, column: usize) -> String {
+        if line == 0 {
+            self.path.clone()
+        } else {
+            format!("{}:{line}:{column}", self.path)
+        }
+    }
+}
+
 /// Configuration read from `layerwise.toml` or `[tool.layerwise]`.
 #[derive(Clone, Debug, Default)]
 pub struct Config {
@@ -102,18 +118,42 @@ pub fn run(args: CheckArgs) -> Result<u8> {
     } else {
         args.paths.clone()
     };
-    let mut targets: Vec<(PathBuf, Option<PathBuf>)> = Vec::new();
+    let mut targets: Vec<(Input, Option<PathBuf>)> = Vec::new();
     let mut reports = Vec::new();
+    let mut stdin_read = false;
     for path in &paths {
-        if path.is_dir() {
+        if path.as_os_str() == "-" {
+            if stdin_read {
+                bail!("`-` (standard input) can be given only once");
+            }
+            stdin_read = true;
+            let mut bytes = Vec::new();
+            std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut bytes)
+                .context("cannot read standard input")?;
+            let name = args
+                .stdin_filename
+                .clone()
+                .unwrap_or_else(|| PathBuf::from("-"));
+            targets.push((Input::Stdin { name, bytes }, args.context.clone()));
+        } else if path.is_dir() {
             let found = find_dockerfiles(path);
             if found.is_empty() {
-                eprintln!("warning: no Dockerfile found in {}", path.display());
+                // A path that yields nothing to check must not pass a CI run.
+                reports.push(FileReport {
+                    path: path.display().to_string(),
+                    file: None,
+                    errors: vec![(0, 0, NO_DOCKERFILE.to_string())],
+                    diagnostics: Vec::new(),
+                });
             }
             let context = args.context.clone().unwrap_or_else(|| path.clone());
-            targets.extend(found.into_iter().map(|f| (f, Some(context.clone()))));
+            targets.extend(
+                found
+                    .into_iter()
+                    .map(|f| (Input::File(f), Some(context.clone()))),
+            );
         } else if path.is_file() {
-            targets.push((path.clone(), args.context.clone()));
+            targets.push((Input::File(path.clone()), args.context.clone()));
         } else {
             reports.push(FileReport {
                 path: path.display().to_string(),
@@ -123,12 +163,15 @@ pub fn run(args: CheckArgs) -> Result<u8> {
             });
         }
     }
+    if args.stdin_filename.is_some() && !stdin_read {
+        bail!("--stdin-filename needs `-` among the paths");
+    }
     let rule_options = RuleOptions::new(&args.rules)?;
     let mut projects: BTreeMap<PathBuf, Project> = BTreeMap::new();
     let mut fail_on = Severity::Warning;
     let mut jobs = Vec::with_capacity(targets.len());
-    for (path, context) in targets {
-        let (config, mut settings, origin) = rule_options.settings_for(&path)?;
+    for (input, context) in targets {
+        let (config, mut settings, origin) = rule_options.settings_for(input.path())?;
         for (key, sev) in &config.severity {
             settings
                 .set_severity(key, *sev)
@@ -145,12 +188,25 @@ pub fn run(args: CheckArgs) -> Result<u8> {
                 .or_insert_with(|| Project::load(&dir))
                 .clone()
         });
-        jobs.push((path, settings, project));
+        jobs.push((input, settings, project));
+    }
+    // A broken .dockerignore changes what every COPY sees: an input error,
+    // reported once per context, as every other command reports it.
+    for project in projects.values() {
+        if let Some(error) = &project.dockerignore_error {
+            let (line, column) = error.position().unwrap_or((0, 0));
+            reports.push(FileReport {
+                path: error.path().display().to_string(),
+                file: None,
+                errors: vec![(line, column, error.reason())],
+                diagnostics: Vec::new(),
+            });
+        }
     }
     // Files are independent: lint them in parallel, reports in input order.
     reports.extend(
         jobs.par_iter()
-            .map(|(path, settings, project)| check_file(path, settings, project.as_ref()))
+            .map(|(input, settings, project)| check_input(input, settings, project.as_ref()))
             .collect::<Vec<_>>(),
     );
     let min = args.severity.map(Severity::from).unwrap_or(Severity::Info);
@@ -166,7 +222,7 @@ pub fn run(args: CheckArgs) -> Result<u8> {
     if args.format != Format::Human {
         for r in &reports {
             for (line, col, message) in &r.errors {
-                eprintln!("{}:{line}:{col}: error: {message}", r.path);
+                eprintln!("{}: error: {message}", r.location(*line, *col));
             }
         }
     }
@@ -183,16 +239,39 @@ pub fn run(args: CheckArgs) -> Result<u8> {
     })
 }
 
-fn check_file(path: &Path, settings: &Settings, project: Option<&Project>) -> FileReport {
-    let display = path.display().to_string();
-    let source = match std::fs::read(path) {
-        Ok(bytes) => match String::from_utf8(bytes) {
+/// What `check` got for an error of a directory without Dockerfiles.
+const NO_DOCKERFILE: &str = "no Dockerfile found here (looked for Dockerfile, Containerfile, \
+    *.Dockerfile, Dockerfile.*); name the file, or write one with `layerwise init`";
+
+/// One Dockerfile to check: a file, or standard input with the name it stands for.
+enum Input {
+    File(PathBuf),
+    Stdin { name: PathBuf, bytes: Vec<u8> },
+}
+
+impl Input {
+    fn path(&self) -> &Path {
+        match self {
+            Input::File(path) => path,
+            Input::Stdin { name, .. } => name,
+        }
+    }
+}
+
+fn check_input(input: &Input, settings: &Settings, project: Option<&Project>) -> FileReport {
+    let display = input.path().display().to_string();
+    let bytes = match input {
+        Input::File(path) => std::fs::read(path),
+        Input::Stdin { bytes, .. } => Ok(bytes.clone()),
+    };
+    let source = match bytes {
+        Ok(bytes) => match layerwise_syntax::decode(bytes) {
             Ok(s) => s,
-            Err(_) => {
+            Err(at) => {
                 return FileReport {
                     path: display,
                     file: None,
-                    errors: vec![(1, 1, "not valid UTF-8".to_string())],
+                    errors: vec![(at.line, at.column, "not valid UTF-8".to_string())],
                     diagnostics: Vec::new(),
                 };
             }
@@ -208,11 +287,8 @@ fn check_file(path: &Path, settings: &Settings, project: Option<&Project>) -> Fi
     };
     let file = layerwise_syntax::parse(&source);
     let errors: Vec<(usize, usize, String)> = file
-        .errors()
+        .build_errors()
         .iter()
-        .filter(|e| {
-            e.kind != layerwise_syntax::ParseErrorKind::NoInstructions || !source.trim().is_empty()
-        })
         .map(|e| {
             let p = file.position(e.span.start);
             (p.line, p.column, e.message.clone())

@@ -57,13 +57,8 @@ pub fn run(cmd: DebugCommand) -> anyhow::Result<u8> {
 
 fn read_and_parse(file: &Path) -> anyhow::Result<Dockerfile> {
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
-    let source = String::from_utf8(bytes).map_err(|e| {
-        let offset = e.utf8_error().valid_up_to();
-        let valid = String::from_utf8_lossy(&e.as_bytes()[..offset]).into_owned();
-        let line = valid.matches('\n').count() + 1;
-        let column = valid.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-        anyhow::anyhow!("{}:{line}:{column}: not valid UTF-8", file.display())
-    })?;
+    let source = layerwise_syntax::decode(bytes)
+        .map_err(|at| anyhow::anyhow!("{}:{at}: not valid UTF-8", file.display()))?;
     Ok(parse(&source))
 }
 

@@ -112,8 +112,8 @@ fn fix_one(
     let display = path.display().to_string();
     let input = |m: String| (exit::INPUT_ERROR, m);
     let bytes = std::fs::read(path).map_err(|e| input(format!("{display}: {e}")))?;
-    let source = String::from_utf8(bytes.clone())
-        .map_err(|_| input(format!("{display}:1:1: not valid UTF-8")))?;
+    let source = layerwise_syntax::decode(bytes.clone())
+        .map_err(|at| input(format!("{display}:{at}: not valid UTF-8")))?;
     let outcome =
         layerwise_fix::fix_source(&source, settings, Some(context), options).map_err(|e| {
             input(format!(
@@ -121,7 +121,7 @@ fn fix_one(
                 e.line, e.column, e.message
             ))
         })?;
-    report(&display, &outcome);
+    report(&display, &outcome, write);
     if !outcome.changed() {
         return Ok(false);
     }
@@ -206,20 +206,24 @@ fn run_verify(path: &Path, context: &Path, outcome: &Outcome) -> Result<(), (u8,
 }
 
 /// What was fixed and what was left, on stderr so the diff stays clean.
-fn report(display: &str, outcome: &Outcome) {
+/// Without `--write` nothing is written, and the verbs say so.
+fn report(display: &str, outcome: &Outcome, write: bool) {
+    let would = if write { "" } else { "would " };
     for a in &outcome.applied {
         let at = if a.round == 1 {
             format!(":{}", a.line)
         } else {
             String::new()
         };
-        eprintln!("{display}{at}: fixed {}: {}", a.code, a.message);
+        let fixed = if write { "fixed" } else { "fix" };
+        eprintln!("{display}{at}: {would}{fixed} {}: {}", a.code, a.message);
     }
     for side in &outcome.side_files {
-        let verb = if side.before.is_some() {
-            "extended"
-        } else {
-            "created"
+        let verb = match (side.before.is_some(), write) {
+            (true, true) => "extended",
+            (true, false) => "would extend",
+            (false, true) => "created",
+            (false, false) => "would create",
         };
         eprintln!("{}: {verb}", side.path.display());
     }

@@ -11,8 +11,8 @@ pub struct RuleArgs {
     /// The rule to show.
     #[arg(required_unless_present = "all")]
     pub rule: Option<String>,
-    /// Show every rule.
-    #[arg(long)]
+    /// Show every rule (not together with a rule: that is a usage error).
+    #[arg(long, conflicts_with = "rule")]
     pub all: bool,
 }
 

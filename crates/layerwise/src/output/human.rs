@@ -38,8 +38,8 @@ pub fn write(out: &mut dyn Write, reports: &[FileReport], color: bool) -> std::i
         for (line, col, message) in &report.errors {
             writeln!(
                 out,
-                "{}:{line}:{col}: {}: {message}",
-                paint.wrap("1", &report.path),
+                "{}: {}: {message}",
+                paint.wrap("1", &report.location(*line, *col)),
                 paint.wrap("1;31", "error")
             )?;
             if let Some(file) = &report.file
@@ -131,7 +131,15 @@ pub fn write(out: &mut dyn Write, reports: &[FileReport], color: bool) -> std::i
     Ok(())
 }
 
-/// Prints one source line with a caret underline from `col` to `end_col` (exclusive).
+/// The most characters of a source line a frame prints. Longer lines are cut
+/// around the span with an ellipsis, so the output grows with the number of
+/// findings, not with the length of the lines they sit on.
+const FRAME_WIDTH: usize = 100;
+/// How many characters before the span stay visible when a long line is cut.
+const FRAME_LEAD: usize = 24;
+
+/// Prints one source line with a caret underline from `col` to `end_col`
+/// (exclusive), windowed around the span when the line is long.
 fn frame(
     out: &mut dyn Write,
     paint: &Paint,
@@ -151,25 +159,126 @@ fn frame(
         .get(start..end)
         .unwrap_or("")
         .trim_end_matches(['\n', '\r']);
-    let text = text.replace('\t', " ");
+    let window = Window::around(text, col.max(1), end_col);
     let width = line.to_string().len();
-    let chars = text.chars().count();
-    let from = col.max(1).min(chars + 1);
-    let to = end_col.min(chars + 1).max(from + 1);
     writeln!(out, "{:width$} {}", "", paint.wrap("1;34", "|"))?;
     writeln!(
         out,
-        "{} {} {text}",
+        "{} {} {}",
         paint.wrap("1;34", &line.to_string()),
-        paint.wrap("1;34", "|")
+        paint.wrap("1;34", "|"),
+        window.text
     )?;
     writeln!(
         out,
         "{:width$} {} {}{}",
         "",
         paint.wrap("1;34", "|"),
-        " ".repeat(from - 1),
-        paint.wrap(color, &"^".repeat(to - from))
+        " ".repeat(window.caret_from),
+        paint.wrap(color, &"^".repeat(window.caret_len))
     )?;
     Ok(())
+}
+
+/// The part of a source line a frame shows, and where its underline goes.
+#[derive(Debug, PartialEq, Eq)]
+struct Window {
+    /// The excerpt, tabs as spaces, with `…` where the line was cut.
+    text: String,
+    /// Display column (0-based) where the underline starts.
+    caret_from: usize,
+    /// Underline length, at least one.
+    caret_len: usize,
+}
+
+impl Window {
+    /// The excerpt of `line` for a span from 1-based character column `col` to
+    /// `end_col` (exclusive). Only the characters shown are visited past `col`.
+    fn around(line: &str, col: usize, end_col: usize) -> Window {
+        let span_from = col - 1;
+        // A line that fits (bytes bound characters) is shown whole.
+        let skip = if line.len() <= FRAME_WIDTH {
+            0
+        } else {
+            span_from.saturating_sub(FRAME_LEAD)
+        };
+        let mut shown: String = line
+            .chars()
+            .skip(skip)
+            .take(FRAME_WIDTH + 1)
+            .map(|c| if c == '\t' { ' ' } else { c })
+            .collect();
+        let cut_right = shown.chars().count() > FRAME_WIDTH;
+        if cut_right {
+            shown.pop();
+        }
+        let shown_chars = shown.chars().count();
+        let cut_left = skip > 0;
+        let lead = usize::from(cut_left);
+        let from = (span_from - skip).min(shown_chars);
+        let to = end_col
+            .saturating_sub(1)
+            .saturating_sub(skip)
+            .min(shown_chars)
+            .max(from + 1);
+        let mut text = String::with_capacity(shown.len() + 6);
+        if cut_left {
+            text.push('…');
+        }
+        text.push_str(&shown);
+        if cut_right {
+            text.push('…');
+        }
+        Window {
+            text,
+            caret_from: from + lead,
+            caret_len: to - from,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_lines_are_shown_whole() {
+        let w = Window::around("RUN\tpip install flask", 5, 8);
+        assert_eq!(w.text, "RUN pip install flask");
+        assert_eq!((w.caret_from, w.caret_len), (4, 3));
+    }
+
+    #[test]
+    fn spans_past_the_end_get_one_caret() {
+        let w = Window::around("RUN", 4, usize::MAX);
+        assert_eq!((w.caret_from, w.caret_len), (3, 1));
+    }
+
+    #[test]
+    fn long_lines_are_cut_around_the_span() {
+        let line = format!("RUN {}", "x".repeat(5000)) + " pip install flask" + &"y".repeat(5000);
+        let col = line.find("pip").unwrap() + 1;
+        let w = Window::around(&line, col, col + 3);
+        assert!(
+            w.text.starts_with('…') && w.text.ends_with('…'),
+            "{}",
+            w.text
+        );
+        assert_eq!(w.text.chars().count(), FRAME_WIDTH + 2);
+        let underlined: String = w
+            .text
+            .chars()
+            .skip(w.caret_from)
+            .take(w.caret_len)
+            .collect();
+        assert_eq!(underlined, "pip");
+    }
+
+    #[test]
+    fn a_span_covering_a_long_line_is_underlined_within_the_window() {
+        let line = "é".repeat(10_000);
+        let w = Window::around(&line, 1, usize::MAX);
+        assert!(!w.text.starts_with('…') && w.text.ends_with('…'));
+        assert_eq!((w.caret_from, w.caret_len), (0, FRAME_WIDTH));
+    }
 }

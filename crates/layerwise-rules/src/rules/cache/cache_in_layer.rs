@@ -59,6 +59,9 @@ fn check(cx: &Context, out: &mut Vec<Finding>) {
         if cleaned {
             continue;
         }
+        // One finding per cache directory a RUN leaves behind, at its first
+        // install, with how many more installs fill it.
+        let mut found: Vec<(String, Finding, usize)> = Vec::new();
         for install in &run.python {
             if install.no_cache.is_some() {
                 continue;
@@ -73,16 +76,29 @@ fn check(cx: &Context, out: &mut Vec<Finding>) {
             if inline || state.env(var).is_some_and(truthy) {
                 continue;
             }
-            let label = install_label(run, install);
             let dir = cache_dir(install.manager, state);
+            if let Some((_, _, more)) = found.iter_mut().find(|(d, _, _)| *d == dir) {
+                *more += 1;
+                continue;
+            }
+            let label = install_label(run, install);
             let span = command_span(run, install.invocation).unwrap_or(ins.span);
-            out.push(
-                Finding::new(
-                    span,
-                    format!("`{label}` leaves its download cache (`{dir}`) in the image layer"),
-                )
-                .help(format!("add `--mount=type=cache,target={dir}` to the RUN")),
-            );
+            let finding = Finding::new(
+                span,
+                format!("`{label}` leaves its download cache (`{dir}`) in the image layer"),
+            )
+            .help(format!("add `--mount=type=cache,target={dir}` to the RUN"));
+            found.push((dir, finding, 0));
+        }
+        for (_, mut finding, more) in found {
+            if more > 0 {
+                let s = if more == 1 { "" } else { "s" };
+                finding.message = format!(
+                    "{} (and {more} more install{s} in this RUN)",
+                    finding.message
+                );
+            }
+            out.push(finding);
         }
     }
 }
@@ -99,6 +115,19 @@ mod tests {
         );
         assert!(out.contains("/root/.cache/pip"));
         insta::assert_snapshot!(out);
+    }
+
+    #[test]
+    fn one_finding_per_run_and_cache_directory() {
+        let installs: Vec<String> = (0..1000).map(|i| format!("pip install a{i}")).collect();
+        let source = format!("FROM python:3.12\nRUN {}\n", installs.join(" && "));
+        let out = lint("LW104", &source);
+        assert_eq!(
+            out.lines().filter(|l| l.contains("LW104")).count(),
+            1,
+            "{out}"
+        );
+        assert!(out.contains("(and 999 more installs in this RUN)"), "{out}");
     }
 
     #[test]

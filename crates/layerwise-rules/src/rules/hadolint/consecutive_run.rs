@@ -1,6 +1,6 @@
 //! LW506: consecutive RUN instructions that could be one.
 
-use layerwise_syntax::InstructionKind;
+use layerwise_syntax::{Instruction, InstructionKind};
 
 use crate::context::Context;
 use crate::diagnostic::{Finding, Severity};
@@ -38,24 +38,50 @@ RUN apt-get update && apt-get install -y --no-install-recommends curl \
     check,
 };
 
+/// Reports each run of mergeable RUNs once, at its second RUN, so a file of
+/// N consecutive RUNs gets one finding rather than N − 1.
 fn check(cx: &Context, out: &mut Vec<Finding>) {
-    let mut previous: Option<&layerwise_syntax::Instruction> = None;
+    let mergeable = |prev: &Instruction, ins: &Instruction| {
+        prev.kind == InstructionKind::Run
+            && ins.kind == InstructionKind::Run
+            && prev.heredocs.is_empty()
+            && ins.heredocs.is_empty()
+            && prev
+                .flags
+                .iter()
+                .map(|f| &f.text)
+                .eq(ins.flags.iter().map(|f| &f.text))
+    };
+    // The second RUN of the current run, and how many RUNs follow it there.
+    let mut open: Option<(&Instruction, usize)> = None;
+    let mut previous: Option<&Instruction> = None;
     for (_, ins) in cx.instructions() {
-        if ins.kind == InstructionKind::Run
-            && let Some(prev) = previous.filter(|p| p.kind == InstructionKind::Run)
-        {
-            let flags = |i: &layerwise_syntax::Instruction| {
-                i.flags.iter().map(|f| f.text.clone()).collect::<Vec<_>>()
-            };
-            if flags(prev) == flags(ins) && prev.heredocs.is_empty() && ins.heredocs.is_empty() {
-                out.push(Finding::new(
-                    cx.first_line_span(ins),
-                    "this RUN directly follows another RUN with the same flags",
-                ));
+        if previous.is_some_and(|prev| mergeable(prev, ins)) {
+            match &mut open {
+                Some((_, more)) => *more += 1,
+                None => open = Some((ins, 0)),
             }
+        } else if let Some((second, more)) = open.take() {
+            report(cx, out, second, more);
         }
         previous = Some(ins);
     }
+    if let Some((second, more)) = open {
+        report(cx, out, second, more);
+    }
+}
+
+fn report(cx: &Context, out: &mut Vec<Finding>, second: &Instruction, more: usize) {
+    let message = if more == 0 {
+        "this RUN directly follows another RUN with the same flags".to_string()
+    } else {
+        format!(
+            "this RUN and the next {more} directly follow another RUN with the same flags \
+             ({} RUNs in a row)",
+            more + 2
+        )
+    };
+    out.push(Finding::new(cx.first_line_span(second), message));
 }
 
 #[cfg(test)]
@@ -67,6 +93,31 @@ mod tests {
         let out = lint("LW506", "FROM debian\nRUN a\nRUN b\n");
         insta::assert_snapshot!(out);
         assert!(out.starts_with("3:1"));
+    }
+
+    #[test]
+    fn a_run_of_many_is_reported_once() {
+        let source = format!("FROM debian\n{}", "RUN a\n".repeat(1000));
+        let out = lint("LW506", &source);
+        assert_eq!(out.matches("LW506").count(), 1, "{out}");
+        assert!(out.starts_with("3:1"), "{out}");
+        assert!(out.contains("the next 998"), "{out}");
+        assert!(out.contains("1000 RUNs in a row"), "{out}");
+    }
+
+    #[test]
+    fn separate_runs_are_reported_separately() {
+        let out = lint(
+            "LW506",
+            "FROM debian\nRUN a\nRUN b\nENV A=1\nRUN c\nRUN d\nRUN e\n",
+        );
+        let lines: Vec<&str> = out.lines().filter(|l| l.contains("LW506")).collect();
+        assert_eq!(lines.len(), 2, "{out}");
+        assert!(lines[0].starts_with("3:1"), "{out}");
+        assert!(
+            lines[1].starts_with("6:1") && lines[1].contains("the next 1"),
+            "{out}"
+        );
     }
 
     #[test]
