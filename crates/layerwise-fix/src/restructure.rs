@@ -16,7 +16,7 @@ use layerwise_init::{Frontend, Overrides, plan_for};
 use layerwise_model::{Manager, Model, Tool};
 use layerwise_rules::registry::{self, Category};
 use layerwise_rules::{Applicability, Edit, Fix, Settings};
-use layerwise_syntax::{Arguments, Dockerfile, Instruction, InstructionKind, Span};
+use layerwise_syntax::{Arguments, Dockerfile, ExecForm, Instruction, InstructionKind, Span};
 
 /// Why a file was not restructured.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -106,6 +106,17 @@ struct Carried {
     requirement_files: Vec<String>,
     installs_project: bool,
     has_install: bool,
+    /// Steps carried into the production stage, in order: before the code
+    /// copy (they read no code) and after it.
+    before_code: Vec<String>,
+    after_code: Vec<String>,
+    /// The original copies its code by specific paths, not the whole context:
+    /// those COPY lines replace the layout's `COPY . .`.
+    code_copies: Vec<String>,
+    whole_context_copied: bool,
+    /// The original's USER and whether it creates users itself.
+    user: Option<String>,
+    creates_user: bool,
 }
 
 /// The restructure of `file`, as one edit from the FROM line to the end.
@@ -231,9 +242,11 @@ fn carry(
         InstructionKind::Run => {
             let run = model.run(i).ok_or("RUN not understood")?;
             if !ins.heredocs.is_empty() || run.exec_form {
-                return Err("a RUN in exec form or with a heredoc is not carried over".to_string());
+                // Not an install the layout could take over: run it as written.
+                return carry_step(model, i, verbatim(), c);
             }
-            for inv in &run.invocations {
+            let mut rest = Vec::new();
+            for (index, inv) in run.invocations.iter().enumerate() {
                 match inv.tool {
                     Tool::Pip
                     | Tool::Uv
@@ -253,6 +266,7 @@ fn carry(
                                 || w.value.starts_with("/tmp")
                                 || w.value.starts_with("/root/.cache")
                         }) => {}
+                    Tool::Venv => {}
                     _ => {
                         let program = &inv.program.value;
                         let name = program.rsplit('/').next().unwrap_or(program);
@@ -261,17 +275,27 @@ fn carry(
                             "gcc" | "cc" | "g++" | "make" | "cmake" | "cargo" | "rustc"
                         ) {
                             return Err(format!(
-                                "`{name}` runs after the install: the compilers would be missing from the production stage"
+                                "`{name}` runs after the install: the compilers would be missing from the production stage; build it in a stage of its own and copy the result"
                             ));
                         }
-                        return Err(format!(
-                            "`{name}` in a RUN is not an install step; the restructure would drop it"
-                        ));
+                        if matches!(inv.tool, Tool::Useradd | Tool::Adduser)
+                            || matches!(name, "groupadd" | "addgroup")
+                        {
+                            c.creates_user = true;
+                        }
+                        rest.push(index);
                     }
                 }
             }
-            if run.script.commands.len() > run.invocations.len() {
-                return Err("a RUN holds commands that are not install steps; the restructure would drop them".to_string());
+            let installs = run.invocations.len() > rest.len();
+            if !installs {
+                return carry_step(model, i, verbatim(), c);
+            }
+            if !rest.is_empty() || run.script.commands.len() > run.invocations.len() {
+                return Err(
+                    "this RUN mixes the install with other commands; put them in a RUN of their own and run fix again"
+                        .to_string(),
+                );
             }
             for s in &run.system {
                 if s.tool == Tool::Apk {
@@ -328,37 +352,51 @@ fn carry(
             Ok(())
         }
         InstructionKind::Copy | InstructionKind::Add => {
-            let Arguments::Words(words) = &ins.arguments else {
-                return Err("COPY in JSON form is not carried over".to_string());
+            let whole = match &ins.arguments {
+                Arguments::Words(words)
+                | Arguments::Exec(ExecForm {
+                    elements: words, ..
+                }) => {
+                    let sources = &words[..words.len().saturating_sub(1)];
+                    let whole = sources
+                        .iter()
+                        .any(|s| layerwise_model::layer_order::is_whole_context_source(&s.value));
+                    // Manifests copied ahead are copied by the layout too.
+                    let manifests = sources.iter().all(|s| {
+                        let n = s.value.trim_start_matches("./");
+                        n.ends_with(".txt")
+                            || n.ends_with(".in")
+                            || n.ends_with(".lock")
+                            || n.ends_with(".toml")
+                            || n == "Pipfile"
+                            || n == "setup.py"
+                            || n == "setup.cfg"
+                    });
+                    if manifests
+                        && !whole
+                        && ins.kind == InstructionKind::Copy
+                        && ins.flags.is_empty()
+                    {
+                        return Ok(());
+                    }
+                    whole
+                }
+                _ => false,
             };
-            if !ins.flags.is_empty() {
-                return Err("COPY with flags is not carried over".to_string());
+            let from_context = !ins.flags.iter().any(|f| f.name.value == "from");
+            if whole && ins.flags.is_empty() {
+                c.whole_context_copied = true;
+                // Specific copies above the whole-context copy stay above it.
+                let copies = std::mem::take(&mut c.code_copies);
+                c.before_code.extend(copies);
+            } else if from_context && !c.whole_context_copied {
+                // Code copied by specific paths: it stands in for the
+                // layout's whole-context copy.
+                c.code_copies.push(verbatim());
+            } else {
+                c.after_code.push(verbatim());
             }
-            let sources = &words[..words.len().saturating_sub(1)];
-            if sources.iter().all(|s| {
-                matches!(
-                    s.value.trim_end_matches('/'),
-                    "." | "" | "*" | "./*" | "./."
-                )
-            }) {
-                return Ok(());
-            }
-            // Manifests copied ahead are copied by the layout too; anything
-            // else may be needed where it was put.
-            if sources.iter().all(|s| {
-                let n = s.value.trim_start_matches("./");
-                n.ends_with(".txt")
-                    || n.ends_with(".in")
-                    || n.ends_with(".lock")
-                    || n.ends_with(".toml")
-                    || n == "Pipfile"
-                    || n == "setup.py"
-                    || n == "setup.cfg"
-            }) && ins.kind == InstructionKind::Copy
-            {
-                return Ok(());
-            }
-            Err("a COPY of specific paths is not carried over".to_string())
+            Ok(())
         }
         InstructionKind::Env => {
             let Arguments::KeyValues(pairs) = &ins.arguments else {
@@ -415,19 +453,60 @@ fn carry(
             Ok(())
         }
         InstructionKind::Workdir => {
-            let Arguments::Text(t) = &ins.arguments else {
-                return Ok(());
+            // The model resolves relative and variable WORKDIRs in order.
+            let Some(dir) = model
+                .states
+                .get(i + 1)
+                .filter(|s| s.stage == model.states[i].stage)
+                .map(|s| s.workdir.clone())
+                .or_else(|| match &ins.arguments {
+                    Arguments::Text(t) if t.value.starts_with('/') && !t.value.contains('$') => {
+                        Some(t.value.clone())
+                    }
+                    _ => None,
+                })
+            else {
+                return Err(
+                    "a WORKDIR whose value is not known here; write it as an absolute path"
+                        .to_string(),
+                );
             };
-            if !t.value.starts_with('/') || t.value.contains('$') {
-                return Err("a relative or variable WORKDIR is not carried over".to_string());
+            if dir.contains('$') {
+                return Err(
+                    "a WORKDIR whose value is not known here; write it as an absolute path"
+                        .to_string(),
+                );
             }
-            c.workdir = Some(t.value.trim_end_matches('/').to_string()).filter(|w| !w.is_empty());
+            c.workdir = Some(dir.trim_end_matches('/').to_string()).filter(|w| !w.is_empty());
             Ok(())
         }
-        // The layout runs as its own unprivileged user.
-        InstructionKind::User => Ok(()),
-        other => Err(format!("{} is not carried over", other.keyword())),
+        InstructionKind::User => {
+            if let Arguments::Text(t) = &ins.arguments {
+                c.user = Some(t.value.trim().to_string());
+            }
+            Ok(())
+        }
+        InstructionKind::Arg | InstructionKind::Shell => {
+            c.env.push(verbatim());
+            Ok(())
+        }
+        other => Err(format!(
+            "{} is not carried over; remove it or restructure by hand",
+            other.keyword()
+        )),
     }
+}
+
+/// Carries a step the layout does not take over into the production stage:
+/// before the code copy when it reads no code, after it otherwise.
+fn carry_step(model: &Model, i: usize, text: String, c: &mut Carried) -> Result<(), String> {
+    let reads = model.reads(i).unwrap_or_default();
+    if reads.everything || !reads.paths.is_empty() || !reads.manifests.is_empty() {
+        c.after_code.push(text);
+    } else {
+        c.before_code.push(text);
+    }
+    Ok(())
 }
 
 /// The CMD as an argument vector, with `uv run`/`poetry run`/`pipenv run`/
@@ -521,40 +600,75 @@ fn check_manager(project: &layerwise_python::Project, c: &Carried) -> Result<(),
 }
 
 /// The generated text without its header, with the original work dir and
-/// the carried ENV and metadata lines.
+/// the carried ENV, metadata and steps. Steps that read no code go after the
+/// venv copy and before the code copy; the others after it, still as root;
+/// when the original copies code by specific paths, those copies stand in
+/// for the layout's `COPY . .`. When the original creates its own users, the
+/// layout creates none and keeps the original's USER.
 fn adapt(generated: &str, c: &Carried) -> String {
+    // The original creates its users itself: the layout creates none, and
+    // runs as the original's USER (as root when it had none, as before).
+    let own_users = c.creates_user;
+    let user = c.user.as_ref().filter(|u| !u.is_empty());
     let mut out = String::new();
     let mut started = false;
     let mut stage = 0;
+    let mut skipping_user_creation = false;
+    let push = |out: &mut String, line: &str| {
+        out.push_str(line);
+        out.push('\n');
+    };
     for line in generated.lines() {
         if !started && !line.starts_with("FROM ") {
             continue;
         }
         started = true;
+        if skipping_user_creation {
+            skipping_user_creation = line.trim_end().ends_with('\\');
+            continue;
+        }
         if line.starts_with("FROM ") {
             stage += 1;
-            out.push_str(line);
-            out.push('\n');
+            push(&mut out, line);
             for env in &c.env {
-                out.push_str(env);
-                out.push('\n');
+                push(&mut out, env);
             }
+            continue;
+        }
+        if stage == 2 && own_users && line.starts_with("RUN groupadd ") {
+            skipping_user_creation = line.trim_end().ends_with('\\');
             continue;
         }
         if stage == 2 && line.starts_with("CMD ") {
             for extra in &c.production {
-                out.push_str(extra);
-                out.push('\n');
+                push(&mut out, extra);
             }
+        }
+        if stage == 2 && line == "COPY . ." {
+            for step in &c.before_code {
+                push(&mut out, step);
+            }
+            if c.whole_context_copied || c.code_copies.is_empty() {
+                push(&mut out, line);
+            }
+            for copy in &c.code_copies {
+                push(&mut out, copy);
+            }
+            for step in &c.after_code {
+                push(&mut out, step);
+            }
+            continue;
+        }
+        if stage == 2 && own_users && line.starts_with("USER ") {
+            if let Some(user) = user {
+                push(&mut out, &format!("USER {user}"));
+            }
+            continue;
         }
         match (&c.workdir, line.strip_prefix("WORKDIR ")) {
-            (Some(dir), Some(_)) => {
-                out.push_str("WORKDIR ");
-                out.push_str(dir);
-            }
-            _ => out.push_str(line),
+            (Some(dir), Some(_)) => push(&mut out, &format!("WORKDIR {dir}")),
+            _ => push(&mut out, line),
         }
-        out.push('\n');
     }
     out
 }
