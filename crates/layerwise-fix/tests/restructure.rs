@@ -1,0 +1,95 @@
+//! The restructure on shapes seen in real repositories: what it carries into
+//! the production stage instead of refusing, and where.
+
+use layerwise_fix::{Options, Outcome, fix_source};
+use layerwise_rules::Settings;
+
+fn restructured(dockerfile: &str, files: &[(&str, &str)]) -> Outcome {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in files {
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    std::fs::write(dir.path().join("Dockerfile"), dockerfile).unwrap();
+    let options = Options {
+        unsafe_fixes: true,
+        ..Options::default()
+    };
+    fix_source(dockerfile, &Settings::default(), Some(dir.path()), &options).unwrap()
+}
+
+/// The production stage of a restructured file.
+fn production(outcome: &Outcome) -> &str {
+    let at = outcome
+        .fixed
+        .find("AS production")
+        .unwrap_or_else(|| panic!("not restructured: {:?}\n{}", outcome.notes, outcome.fixed));
+    &outcome.fixed[at..]
+}
+
+fn position(text: &str, line: &str) -> usize {
+    text.find(line)
+        .unwrap_or_else(|| panic!("`{line}` missing from:\n{text}"))
+}
+
+const FLASK: &[(&str, &str)] = &[
+    ("requirements.txt", "flask==3.0.0\ngunicorn==22.0.0\n"),
+    ("app.py", "import flask\napp = flask.Flask(__name__)\n"),
+    ("manage.py", ""),
+];
+
+#[test]
+fn user_creation_and_code_steps_are_carried_in_order() {
+    let src = "FROM python:3.11-slim\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\nRUN useradd -m appuser && mkdir -p /data\nCOPY . .\nRUN python manage.py collectstatic --noinput\nRUN chown -R appuser /app\nUSER appuser\nCMD [\"gunicorn\", \"app:app\"]\n";
+    let outcome = restructured(src, FLASK);
+    let prod = production(&outcome);
+    let venv = position(prod, "COPY --from=builder /opt/venv /opt/venv");
+    let users = position(prod, "RUN useradd -m appuser && mkdir -p /data");
+    let code = position(prod, "COPY . .");
+    let static_files = position(prod, "RUN python manage.py collectstatic --noinput");
+    let chown = position(prod, "RUN chown -R appuser /app");
+    let user = position(prod, "USER appuser");
+    assert!(
+        venv < users && users < code && code < static_files && static_files < chown && chown < user,
+        "{prod}"
+    );
+    // The original's own user replaces the layout's.
+    assert!(!prod.contains("groupadd"), "{prod}");
+}
+
+#[test]
+fn specific_path_copies_stand_in_for_the_whole_context() {
+    let src = "FROM python:3.11-slim\nWORKDIR /srv\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\nCOPY app.py ./\nCMD [\"gunicorn\", \"app:app\"]\n";
+    let outcome = restructured(src, FLASK);
+    let prod = production(&outcome);
+    assert!(prod.contains("COPY app.py ./\n"), "{prod}");
+    assert!(!prod.contains("COPY . ."), "{prod}");
+    assert!(prod.contains("WORKDIR /srv\n"), "{prod}");
+}
+
+#[test]
+fn relative_workdir_is_resolved() {
+    let src = "FROM python:3.11-slim\nWORKDIR /srv\nWORKDIR api\nCOPY . .\nRUN pip install -r requirements.txt\nCMD [\"gunicorn\", \"app:app\"]\n";
+    let outcome = restructured(src, FLASK);
+    assert!(
+        production(&outcome).contains("WORKDIR /srv/api\n"),
+        "{}",
+        outcome.fixed
+    );
+}
+
+#[test]
+fn a_run_mixing_install_and_other_commands_is_refused_with_what_to_change() {
+    let src = "FROM python:3.11-slim\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt && python manage.py migrate\nCMD [\"gunicorn\", \"app:app\"]\n";
+    let outcome = restructured(src, FLASK);
+    assert!(!outcome.fixed.contains("AS production"));
+    assert!(
+        outcome
+            .notes
+            .iter()
+            .any(|n| n.contains("line 4") && n.contains("put them in a RUN of their own")),
+        "{:?}",
+        outcome.notes
+    );
+}
