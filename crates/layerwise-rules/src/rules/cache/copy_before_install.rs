@@ -16,10 +16,25 @@ pub static RULE: Rule = Rule {
     name: "copy-before-install",
     category: Category::Cache,
     severity: Severity::Warning,
-    summary: "The whole build context is copied before the dependency install",
+    summary: "Files are copied from the build context before steps that do not read them",
     docs: r#"## What it does
-Finds a `COPY . .` (or `COPY . /app`, `ADD . .`, `COPY * ./`) that comes
-before a Python dependency install in the same stage.
+Finds a `COPY` or `ADD` of files from the build context that comes before
+RUN steps of the same stage that never read those files: dependency
+installs from manifests, `apt-get install`, downloads, installs of named
+packages or of the package tools. The shapes are many: `COPY . .` before
+`pip install -r requirements.txt`; a source directory copied before an
+install that reads only the manifest inside it; a code directory copied
+between the manifests and their install; one COPY bringing a manifest and
+code files together; code copied before apt and user creation.
+
+What a RUN reads comes from layerwise's model of the commands in it: the
+manifests each package manager reads (also with global options such as
+`poetry -C dir`, `uv --directory dir`, `pipenv --python 3.12`), paths given
+to `chown`, `rm`, `cp` and the like; a program it does not know may read
+anything, and the copy stays above it. An install of the project itself
+after its dependencies were installed from manifests copied earlier
+(`pip install -e .`, `poetry install` after `--no-root`, `uv sync` after
+`--no-install-project`) needs the sources and is not reported.
 
 ## Why is this bad?
 BuildKit reuses a cached step only while every input before it is
@@ -51,13 +66,26 @@ COPY . .
 ```
 
 ## Fix safety
-The fix replaces the whole-context COPY with COPYs of the manifests the
-install reads (same flags, same destination) and moves the original COPY
-after the install. It is safe when the build context is known and every
-manifest exists in it with no local-path entries; without the project
-directory the included requirement files are unknown, and the fix is
-unsafe. No fix is offered when a RUN between the copy and the install may
-use the sources, or when the install builds the project itself.
+The fix moves the copy right below the last step that does not read it.
+When those steps read manifests the copy brings, the manifests are copied
+first in its place (same flags; files a requirement file includes through
+`-r`/`-c` come along when the project directory is known), and a file list
+keeps only its other files in the moved copy. A relative destination is
+made absolute when the copy moves past a WORKDIR. The fix is safe when
+nothing has to be split out, or when every manifest to split out exists in
+the project; without the project the included requirement files are a
+guess, and the fix is unsafe.
+
+No fix, and why:
+- the install needs the sources: it installs the project itself with no
+  dependencies installed earlier (`pip install .`, `poetry install`,
+  `uv sync`), or a requirement file lists a local path (`.`, `-e .`,
+  `./libs/x`). The finding then says how to split the install
+  (dependencies from the manifests first); `fix --unsafe-fixes`
+  restructures the build that way;
+- a step between the copy and the install may read the copied files (an
+  unknown program, a `chown` of the destination);
+- a JSON-form COPY that would need a new destination or a split.
 "#,
     aliases: &[],
     fixes: Fixes::SafeOrUnsafe,
