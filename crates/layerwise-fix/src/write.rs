@@ -60,6 +60,16 @@ impl std::error::Error for WriteError {}
 /// when the file no longer matches `read`.
 pub fn write_atomic(path: &Path, read: Snapshot, contents: &[u8]) -> Result<(), WriteError> {
     let io = |e: std::io::Error| WriteError::Io(path.to_path_buf(), e);
+    // Through a symbolic link, the file it points to is written: renaming
+    // over the link would turn it into a copy cut off from its target.
+    let resolved;
+    let path = match std::fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_symlink() => {
+            resolved = std::fs::canonicalize(path).map_err(io)?;
+            resolved.as_path()
+        }
+        _ => path,
+    };
     if Snapshot::read(path).map_err(io)? != read {
         return Err(WriteError::Changed(path.to_path_buf()));
     }

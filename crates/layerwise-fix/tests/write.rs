@@ -1,6 +1,8 @@
 //! Atomic writes: the mode is kept, no temporary file is left, and a file
 //! that changed on disk since it was read is not overwritten.
 
+use std::path::Path;
+
 use layerwise_fix::write::{Snapshot, WriteError, write_atomic};
 
 #[cfg(unix)]
@@ -55,4 +57,28 @@ fn new_files_are_world_readable() {
     write_atomic(&path, Snapshot::Absent, b".git\n").unwrap();
     let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o644);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_symlink_is_written_through_and_stays_a_link() {
+    let tmp = tempfile::tempdir().unwrap();
+    let target = tmp.path().join("docker/Dockerfile.real");
+    std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+    std::fs::write(&target, "FROM a\n").unwrap();
+    let link = tmp.path().join("Dockerfile");
+    std::os::unix::fs::symlink("docker/Dockerfile.real", &link).unwrap();
+    write_atomic(&link, Snapshot::of(Some(b"FROM a\n")), b"FROM b\n").unwrap();
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink(),
+        "the link was replaced by a file"
+    );
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "FROM b\n");
+    assert_eq!(
+        std::fs::read_link(&link).unwrap(),
+        Path::new("docker/Dockerfile.real")
+    );
 }

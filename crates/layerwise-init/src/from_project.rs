@@ -34,6 +34,38 @@ pub struct Overrides {
     pub frontend: Option<Frontend>,
 }
 
+/// The start command written when none was found: the image builds (so
+/// `bench --init` can time it), and starting it fails saying what to do.
+pub const PLACEHOLDER_COMMAND: [&str; 3] = [
+    "python",
+    "-c",
+    "raise SystemExit('layerwise init found no start command: replace this CMD, or run init with --command')",
+];
+
+/// Like [`plan_for`], but a project without a start command still gets a
+/// plan, with [`PLACEHOLDER_COMMAND`], and the warning to show for it.
+pub fn plan_or_placeholder(
+    dir: &Path,
+    project: &Project,
+    overrides: &Overrides,
+) -> Result<(BuildPlan, Option<String>), PlanError> {
+    match plan_for(dir, project, overrides) {
+        Err(PlanError::NoCommand { hint }) => {
+            let placeholder = Overrides {
+                command: Some(PLACEHOLDER_COMMAND.map(String::from).to_vec()),
+                ..overrides.clone()
+            };
+            let plan = plan_for(dir, project, &placeholder)?;
+            let warning = format!(
+                "no start command found, so the Dockerfile's CMD is a placeholder that fails \
+                 at start; replace it ({hint})"
+            );
+            Ok((plan, Some(warning)))
+        }
+        other => other.map(|plan| (plan, None)),
+    }
+}
+
 /// Builds the plan for the project detected in `dir`.
 pub fn plan_for(
     dir: &Path,

@@ -16,7 +16,7 @@ mod script;
 pub mod tools;
 mod write;
 
-pub use from_project::{Overrides, PlanError, plan_for};
+pub use from_project::{Overrides, PLACEHOLDER_COMMAND, PlanError, plan_for, plan_or_placeholder};
 pub use plan::{BuildPlan, CompanionService, Frontend, Installer, PrivateIndex};
 pub use write::{WriteError, write_files};
 

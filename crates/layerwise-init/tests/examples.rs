@@ -188,3 +188,35 @@ fn native_dependencies_split_between_stages() {
     let compose = &generate(&plan, Options::default())[2].contents;
     assert!(compose.contains("image: postgres:16"), "{compose}");
 }
+
+#[test]
+fn a_project_without_a_start_command_gets_a_marked_placeholder() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("requirements.txt"), "six==1.16.0\n").unwrap();
+    std::fs::write(dir.path().join("lib.py"), "X = 1\n").unwrap();
+    let project = layerwise_python::detect(dir.path()).unwrap();
+    assert!(plan_for(dir.path(), &project, &Overrides::default()).is_err());
+    let (plan, warning) =
+        layerwise_init::plan_or_placeholder(dir.path(), &project, &Overrides::default()).unwrap();
+    let warning = warning.expect("a warning for the placeholder");
+    assert!(warning.contains("placeholder"), "{warning}");
+    assert_eq!(plan.command, layerwise_init::PLACEHOLDER_COMMAND);
+    let dockerfile = &generate(&plan, Options::default())[0].contents;
+    let cmd = instructions(dockerfile)
+        .into_iter()
+        .rfind(|(k, _)| *k == InstructionKind::Cmd)
+        .expect("a CMD")
+        .1;
+    assert!(cmd.contains("no start command"), "{cmd}");
+    // A project with a command gets no warning.
+    std::fs::write(
+        dir.path().join("main.py"),
+        "if __name__ == '__main__':\n    pass\n",
+    )
+    .unwrap();
+    let project = layerwise_python::detect(dir.path()).unwrap();
+    let (plan, warning) =
+        layerwise_init::plan_or_placeholder(dir.path(), &project, &Overrides::default()).unwrap();
+    assert_eq!(warning, None);
+    assert_eq!(plan.command, ["python", "main.py"]);
+}

@@ -498,7 +498,12 @@ fn main_module(ctx: &AppContext<'_>, files: &[std::path::PathBuf]) -> Option<App
     })?;
     let package = main.parent()?;
     let (module, _) = module_name(ctx.root, &package.join("__init__.py"));
-    let mut command = vec!["python".to_string(), "-m".to_string(), module];
+    let mut command = if package == ctx.root {
+        // `python DIR` runs DIR/__main__.py; the code is the working directory.
+        vec!["python".to_string(), ".".to_string()]
+    } else {
+        vec!["python".to_string(), "-m".to_string(), module]
+    };
     if module_name(ctx.root, main).1 && !ctx.installed {
         command.splice(0..0, ["env".to_string(), "PYTHONPATH=src".to_string()]);
     }
@@ -514,12 +519,17 @@ fn main_module(ctx: &AppContext<'_>, files: &[std::path::PathBuf]) -> Option<App
     })
 }
 
-fn script(ctx: &AppContext<'_>) -> Result<Option<App>, DetectError> {
+/// Where `text` has an `if __name__ == "__main__":` guard, if anywhere.
+fn main_guard(text: &str) -> Option<usize> {
+    text.find("__name__ ==").or_else(|| text.find("__name__=="))
+}
+
+fn script(ctx: &AppContext<'_>, files: &[std::path::PathBuf]) -> Result<Option<App>, DetectError> {
     for name in ["main.py", "app.py", "server.py", "run.py"] {
         let Some(text) = read_optional(ctx.root, name)? else {
             continue;
         };
-        if let Some(at) = text.find("__name__ ==").or_else(|| text.find("__name__==")) {
+        if let Some(at) = main_guard(&text) {
             return Ok(Some(App {
                 kind: AppKind::Script,
                 framework: None,
@@ -532,7 +542,54 @@ fn script(ctx: &AppContext<'_>) -> Result<Option<App>, DetectError> {
             }));
         }
     }
-    Ok(None)
+    Ok(guarded_module(ctx, files))
+}
+
+/// A module inside a package with a `__main__` guard (`jobs/run.py`, run as
+/// `python -m jobs.run`). With several, the shallowest with an entry-point
+/// name (main, run, cli, app, server) wins, then the shallowest, then by path.
+fn guarded_module(ctx: &AppContext<'_>, files: &[std::path::PathBuf]) -> Option<App> {
+    const ENTRY_NAMES: [&str; 5] = ["main.py", "run.py", "cli.py", "app.py", "server.py"];
+    let mut best: Option<((bool, usize, String), App)> = None;
+    for path in files {
+        let rel = relative_display(ctx.root, path);
+        let depth = rel.matches('/').count();
+        let name = rel.rsplit('/').next().unwrap_or_default();
+        let is_test = rel
+            .split('/')
+            .any(|part| part == "tests" || part == "test" || part.starts_with("test_"));
+        if depth == 0 || depth > 3 || is_test || name == "__main__.py" || name == "setup.py" {
+            continue;
+        }
+        // An unreadable or binary file is not an entry point; not an error.
+        let Ok(text) = std::fs::read_to_string(path) else {
+            continue;
+        };
+        let Some(at) = main_guard(&text) else {
+            continue;
+        };
+        let rank = (!ENTRY_NAMES.contains(&name), depth, rel.clone());
+        if best.as_ref().is_some_and(|(r, _)| *r <= rank) {
+            continue;
+        }
+        let (module, in_src) = module_name(ctx.root, path);
+        let mut command = vec!["python".to_string(), "-m".to_string(), module];
+        if in_src && !ctx.installed {
+            command.splice(0..0, ["env".to_string(), "PYTHONPATH=src".to_string()]);
+        }
+        let app = App {
+            kind: AppKind::Module,
+            framework: None,
+            target: None,
+            command,
+            port: None,
+            server: None,
+            server_declared: true,
+            source: Source::line(&rel, line_of(&text, at)),
+        };
+        best = Some((rank, app));
+    }
+    best.map(|(_, app)| app)
 }
 
 /// Finds the start command. Order: Procfile, Django, a web application whose
@@ -559,7 +616,7 @@ pub(crate) fn detect_app(ctx: &AppContext<'_>) -> Result<Option<App>, DetectErro
     if let Some(app) = main_module(ctx, &files) {
         return Ok(Some(app));
     }
-    script(ctx)
+    script(ctx, &files)
 }
 
 #[cfg(test)]
@@ -810,6 +867,42 @@ mod tests {
         assert_eq!(app.command, ["python", "main.py"]);
         assert_eq!(app.source, Source::line("main.py", 2));
         assert!(detect(&[("lib.py", "x = 1\n")], &[], &[], false).is_none());
+    }
+
+    #[test]
+    fn a_guarded_module_in_a_package_runs_with_python_m() {
+        let guard = "def main(): pass\n\nif __name__ == \"__main__\":\n    main()\n";
+        let app = detect(
+            &[
+                ("jobs/__init__.py", ""),
+                ("jobs/helpers.py", "x = 1\n"),
+                ("jobs/run.py", guard),
+                ("tests/test_run.py", guard),
+            ],
+            &[],
+            &[],
+            false,
+        )
+        .expect("app");
+        assert_eq!(app.command, ["python", "-m", "jobs.run"]);
+        assert_eq!(app.source, Source::line("jobs/run.py", 3));
+        // An entry-point name wins over other guarded modules.
+        let app = detect(
+            &[("tools/aaa.py", guard), ("tools/cli.py", guard)],
+            &[],
+            &[],
+            false,
+        )
+        .expect("app");
+        assert_eq!(app.command, ["python", "-m", "tools.cli"]);
+    }
+
+    #[test]
+    fn a_top_level_main_runs_the_directory() {
+        let app = detect(&[("__main__.py", "print(1)\n")], &[], &[], false).expect("app");
+        assert_eq!(app.command, ["python", "."]);
+        let app = detect(&[("pkg/__main__.py", "print(1)\n")], &[], &[], false).expect("app");
+        assert_eq!(app.command, ["python", "-m", "pkg"]);
     }
 
     #[test]

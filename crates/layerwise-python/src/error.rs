@@ -14,6 +14,12 @@ pub enum DetectError {
         /// The path that was given.
         path: PathBuf,
     },
+    /// Nothing exists at the path given.
+    #[error("{}: no such directory", path.display())]
+    Missing {
+        /// The path that was given.
+        path: PathBuf,
+    },
     /// A file exists but could not be read.
     #[error("{path}: cannot read: {message}")]
     Io {

@@ -32,13 +32,13 @@ pub use error::DetectError;
 pub use index::{PackageIndex, redact_url};
 pub use manifest::{Dependency, LockedPackage};
 pub use native::{BuildCondition, NATIVE_RULES, NativeDependency, NativeRule};
-pub use python_version::{DEFAULT_MINOR, KNOWN_MINORS, PythonVersion};
+pub use python_version::{DEFAULT_MINOR, KNOWN_MINORS, PythonVersion, minor_from_pin};
 pub use requirements::{RequirementsSet, group_by_directory, normalize_name, parse_requirements};
 pub use skeleton::ProjectSkeleton;
 pub use source::Source;
 
 use manifest::{RawIndex, TomlFile, pipfile_lock_packages, read_optional};
-use python_version::{highest_allowed_pep440, highest_allowed_poetry, minor_from_pin};
+use python_version::{highest_allowed_pep440, highest_allowed_poetry};
 use requirements::IndexOptionKind;
 
 /// The tool that installs the project's dependencies.
@@ -199,6 +199,11 @@ enum ConstraintSyntax {
 
 /// Detects the Python project in `dir`.
 pub fn detect(dir: &Path) -> Result<Project, DetectError> {
+    if !dir.exists() {
+        return Err(DetectError::Missing {
+            path: dir.to_path_buf(),
+        });
+    }
     if !dir.is_dir() {
         return Err(DetectError::NotADirectory {
             path: dir.to_path_buf(),

@@ -49,7 +49,11 @@ fn not_a_directory() {
     let err = detect(&dir.path().join("file.txt")).expect_err("file");
     assert!(matches!(err, DetectError::NotADirectory { .. }));
     let err = detect(&dir.path().join("missing")).expect_err("missing");
-    assert!(matches!(err, DetectError::NotADirectory { .. }));
+    assert!(matches!(err, DetectError::Missing { .. }));
+    assert!(
+        err.to_string().ends_with("missing: no such directory"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -27,6 +27,9 @@ fn reports_engine_buildkit_features_and_cache() {
     assert!(stdout.contains("build cache: "), "{stdout}");
     assert!(stdout.contains("warn  no .dockerignore"), "{stdout}");
     assert!(stdout.contains("fix: add one"), "{stdout}");
+    // General advice is marked as such, not as a finding about this engine.
+    assert!(!stdout.contains("info  stale"), "{stdout}");
+    assert!(stdout.contains("tip   if a cached layer"), "{stdout}");
 }
 
 #[test]
@@ -41,4 +44,19 @@ fn no_engine_exits_3_with_the_fix() {
     assert_eq!(output.status.code(), Some(3), "{stdout}");
     assert!(stdout.contains("/nonexistent/doctor.sock"), "{stdout}");
     assert!(stdout.contains("fix: start the engine"), "{stdout}");
+}
+
+#[test]
+fn a_missing_directory_is_an_input_error() {
+    let output = Command::new(env!("CARGO_BIN_EXE_layerwise"))
+        .args(["doctor", "/nonexistent/project"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("/nonexistent/project: no such directory"),
+        "{stderr}"
+    );
+    assert!(!String::from_utf8_lossy(&output.stdout).contains("healthy"));
 }

@@ -229,3 +229,29 @@ fn files_buildkit_rejects_are_input_errors_with_position() {
         assert!(out.stdout.is_empty(), "{source:?}: {:?}", out.stdout);
     }
 }
+
+#[test]
+fn the_dockerfile_check_finds_is_used_and_a_missing_one_gets_a_hint() {
+    let cache = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "Containerfile",
+        "FROM python:3.11-slim\nRUN echo hi\n",
+    );
+    let out = explain(
+        cache.path(),
+        &[dir.path().to_str().unwrap(), "--format", "json"],
+    );
+    let steps = json(&out)["steps"].as_array().unwrap().len();
+    assert_eq!(steps, 2, "{}", stderr(&out));
+
+    let empty = tempfile::tempdir().unwrap();
+    let out = explain(cache.path(), &[empty.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("-f FILE") && stderr(&out).contains("layerwise init"),
+        "{}",
+        stderr(&out)
+    );
+}

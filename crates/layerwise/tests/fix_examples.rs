@@ -194,3 +194,47 @@ fn unparseable_input_exits_two_and_writes_nothing() {
         src
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn a_symlinked_dockerfile_is_fixed_once_through_the_link() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    std::fs::write(dir.join("requirements.txt"), "flask\n").unwrap();
+    std::fs::write(
+        dir.join("Dockerfile.real"),
+        "FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\nCMD python app.py\n",
+    )
+    .unwrap();
+    std::os::unix::fs::symlink("Dockerfile.real", dir.join("Dockerfile")).unwrap();
+    let out = run(&["fix", "--write", "."], dir);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let link = std::fs::symlink_metadata(dir.join("Dockerfile")).unwrap();
+    assert!(link.file_type().is_symlink(), "the link became a file");
+    let fixed = std::fs::read_to_string(dir.join("Dockerfile.real")).unwrap();
+    assert!(fixed.contains("COPY requirements.txt ./"), "{fixed}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.matches(": written").count(), 2, "{stderr}");
+    assert_eq!(stderr.matches("fixed LW101").count(), 1, "{stderr}");
+}
+
+#[test]
+fn crlf_files_stay_crlf() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    std::fs::write(dir.join("requirements.txt"), "flask\r\n").unwrap();
+    std::fs::write(
+        dir.join("Dockerfile"),
+        "FROM python:3.12-slim\r\nWORKDIR /app\r\nCOPY . .\r\nRUN pip install -r requirements.txt\r\nCMD python app.py\r\n",
+    )
+    .unwrap();
+    let out = run(&["fix", "--write", "Dockerfile"], dir);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let fixed = std::fs::read_to_string(dir.join("Dockerfile")).unwrap();
+    assert!(fixed.contains("COPY requirements.txt ./"), "{fixed:?}");
+    assert_eq!(
+        fixed.matches('\n').count(),
+        fixed.matches("\r\n").count(),
+        "{fixed:?}"
+    );
+}

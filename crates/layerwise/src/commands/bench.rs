@@ -217,8 +217,10 @@ fn plans(args: &BenchArgs, project: Option<&Project>) -> Result<Vec<Plan>, Strin
                 args.dir.display()
             )
         })?;
-        let plan = layerwise_init::plan_for(&args.dir, project, &Default::default())
-            .map_err(|e| format!("--init: {e}"))?;
+        // The start command does not matter for build timings.
+        let (plan, _) =
+            layerwise_init::plan_or_placeholder(&args.dir, project, &Default::default())
+                .map_err(|e| format!("--init: {e}"))?;
         let files = layerwise_init::generate(&plan, Default::default());
         let text = files
             .iter()

@@ -22,7 +22,8 @@ pub struct BuildArgs {
     /// The build context directory.
     #[arg(default_value = ".")]
     pub dir: PathBuf,
-    /// The Dockerfile (default: DIR/Dockerfile); must lie inside the context.
+    /// The Dockerfile (default: DIR/Dockerfile, else the one Dockerfile-named
+    /// file in DIR, such as Containerfile); must lie inside the context.
     #[arg(short = 'f', long = "file", value_name = "FILE")]
     pub file: Option<PathBuf>,
     /// Name and optionally tag the image (repeatable).
@@ -186,10 +187,10 @@ fn single_job(args: &BuildArgs, options: BuildOptions) -> Result<Vec<Job>, Strin
             context.display()
         ));
     }
-    let dockerfile = args
-        .file
-        .clone()
-        .unwrap_or_else(|| context.join("Dockerfile"));
+    let dockerfile = match &args.file {
+        Some(file) => file.clone(),
+        None => crate::commands::check::default_dockerfile(&context)?,
+    };
     Ok(vec![Job {
         service: None,
         context,
@@ -265,7 +266,7 @@ fn prepare(job: &Job) -> Result<Prepared, String> {
     let source = String::from_utf8(source)
         .map_err(|_| format!("{} is not UTF-8 text", job.dockerfile.display()))?;
     let dockerfile = layerwise_syntax::parse(&source);
-    if let Some(error) = dockerfile.errors().first() {
+    if let Some(error) = dockerfile.build_errors().first() {
         let position = dockerfile.position(error.span.start);
         return Err(format!(
             "{}:{}:{}: {}",

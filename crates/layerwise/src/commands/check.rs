@@ -239,8 +239,8 @@ pub fn run(args: CheckArgs) -> Result<u8> {
     })
 }
 
-/// What `check` got for an error of a directory without Dockerfiles.
-const NO_DOCKERFILE: &str = "no Dockerfile found here (looked for Dockerfile, Containerfile, \
+/// The error for a directory without Dockerfiles (`check` and `fix`).
+pub const NO_DOCKERFILE: &str = "no Dockerfile found here (looked for Dockerfile, Containerfile, \
     *.Dockerfile, Dockerfile.*); name the file, or write one with `layerwise init`";
 
 /// One Dockerfile to check: a file, or standard input with the name it stands for.
@@ -325,6 +325,39 @@ pub fn is_dockerfile_name(name: &str) -> bool {
     !rest.is_empty()
         && !matches!(rest, "dockerignore" | "md" | "txt" | "orig" | "bak" | "swp")
         && !rest.ends_with(".dockerignore")
+}
+
+/// The Dockerfile `build` and `explain` use when none is named: `DIR/Dockerfile`,
+/// else the one file directly in `dir` with a name `check` looks for. The
+/// error says how to name one, or to write one.
+pub fn default_dockerfile(dir: &Path) -> std::result::Result<PathBuf, String> {
+    let standard = dir.join("Dockerfile");
+    if standard.is_file() {
+        return Ok(standard);
+    }
+    let mut found: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| format!("{}: {e}", dir.display()))?
+        .flatten()
+        .filter(|e| e.path().is_file() && is_dockerfile_name(&e.file_name().to_string_lossy()))
+        .map(|e| e.path())
+        .collect();
+    found.sort();
+    match found.len() {
+        1 => Ok(found.remove(0)),
+        0 => Err(format!(
+            "no Dockerfile in {0}: name one with `-f FILE`, or write one with `layerwise init {0}`",
+            dir.display()
+        )),
+        _ => Err(format!(
+            "no file named Dockerfile in {}, but {}: choose one with `-f FILE`",
+            dir.display(),
+            found
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+    }
 }
 
 /// Dockerfiles under `dir`, recursively, skipping hidden and dependency directories.

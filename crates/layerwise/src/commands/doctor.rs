@@ -22,6 +22,15 @@ pub struct DoctorArgs {
 const LARGE_CACHE: u64 = 10 << 30;
 
 pub fn run(args: DoctorArgs) -> anyhow::Result<u8> {
+    if !args.dir.is_dir() {
+        let why = if args.dir.exists() {
+            "not a directory"
+        } else {
+            "no such directory"
+        };
+        eprintln!("error: {}: {why}", args.dir.display());
+        return Ok(exit::INPUT_ERROR);
+    }
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -35,6 +44,11 @@ fn ok(message: impl AsRef<str>) {
 
 fn info(message: impl AsRef<str>) {
     println!("info  {}", message.as_ref());
+}
+
+/// Advice that holds on every engine: not a finding about this one.
+fn tip(message: impl AsRef<str>) {
+    println!("tip   {}", message.as_ref());
 }
 
 fn problem(message: impl AsRef<str>, fix: impl AsRef<str>) {
@@ -135,9 +149,9 @@ async fn diagnose(args: DoctorArgs) -> anyhow::Result<u8> {
         }
         Err(err) => info(format!("build cache usage unavailable: {err}")),
     }
-    info(
-        "stale dependencies in a cached layer: rebuild with `layerwise build --no-cache` \
-         (or `--pull` for newer base images)",
+    tip(
+        "if a cached layer holds outdated dependencies, rebuild with \
+         `layerwise build --no-cache` (or `--pull` for newer base images)",
     );
     problems += check_dockerignore(&args.dir);
     if problems == 0 {
@@ -175,7 +189,6 @@ fn report_features(features: &FrontendFeatures) -> usize {
 }
 
 fn check_dockerignore(dir: &std::path::Path) -> usize {
-    let path = dir.join(".dockerignore");
     match layerwise_ignore::DockerIgnore::load(dir, &dir.join("Dockerfile")) {
         Ok(Some((found, _))) => {
             ok(format!(".dockerignore present ({})", found.display()));
@@ -193,10 +206,7 @@ fn check_dockerignore(dir: &std::path::Path) -> usize {
             0
         }
         Err(err) => {
-            problem(
-                format!("{}: {err}", path.display()),
-                "fix the pattern syntax",
-            );
+            problem(err.to_string(), "fix the pattern syntax");
             1
         }
     }

@@ -15,7 +15,8 @@ pub struct ExplainArgs {
     /// The build context directory.
     #[arg(default_value = ".")]
     pub dir: PathBuf,
-    /// The Dockerfile (default: DIR/Dockerfile).
+    /// The Dockerfile (default: DIR/Dockerfile, else the one Dockerfile-named
+    /// file in DIR, such as Containerfile).
     #[arg(short = 'f', long = "file", value_name = "FILE")]
     pub file: Option<PathBuf>,
     /// The stage to build (default: the last one).
@@ -39,7 +40,18 @@ pub enum Format {
 }
 
 pub fn run(args: ExplainArgs) -> anyhow::Result<u8> {
-    let project = match Project::new(&args.dir, args.file.as_deref()) {
+    let file = match &args.file {
+        Some(file) => Some(file.clone()),
+        None if args.dir.is_dir() => match crate::commands::check::default_dockerfile(&args.dir) {
+            Ok(file) => Some(file),
+            Err(message) => {
+                eprintln!("error: {message}");
+                return Ok(exit::INPUT_ERROR);
+            }
+        },
+        None => None,
+    };
+    let project = match Project::new(&args.dir, file.as_deref()) {
         Ok(p) => p,
         Err(err) => {
             eprintln!("error: {err}");

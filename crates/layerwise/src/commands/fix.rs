@@ -8,7 +8,7 @@ use layerwise_fix::write::{Snapshot, write_atomic};
 use layerwise_fix::{Options, Outcome};
 use layerwise_rules::Settings;
 
-use crate::commands::check::{RuleOptions, RuleSelection, find_dockerfiles};
+use crate::commands::check::{NO_DOCKERFILE, RuleOptions, RuleSelection, find_dockerfiles};
 use crate::exit;
 
 /// Apply the fixes of `check`: print a diff, or write with --write.
@@ -52,7 +52,8 @@ pub fn run(args: FixArgs) -> Result<u8> {
         if path.is_dir() {
             let found = find_dockerfiles(path);
             if found.is_empty() {
-                eprintln!("warning: no Dockerfile found in {}", path.display());
+                eprintln!("{}: error: {NO_DOCKERFILE}", path.display());
+                code = exit::INPUT_ERROR;
             }
             targets.extend(found);
         } else if path.is_file() {
@@ -62,6 +63,10 @@ pub fn run(args: FixArgs) -> Result<u8> {
             code = exit::INPUT_ERROR;
         }
     }
+    // A symbolic link and the file it points to are one file: fix it once.
+    let mut seen = std::collections::HashSet::new();
+    targets
+        .retain(|p: &PathBuf| seen.insert(std::fs::canonicalize(p).unwrap_or_else(|_| p.clone())));
     let rule_options = RuleOptions::new(&args.rules)?;
     let options = Options {
         unsafe_fixes: args.unsafe_fixes,
@@ -114,13 +119,14 @@ fn fix_one(
     let bytes = std::fs::read(path).map_err(|e| input(format!("{display}: {e}")))?;
     let source = layerwise_syntax::decode(bytes.clone())
         .map_err(|at| input(format!("{display}:{at}: not valid UTF-8")))?;
-    let outcome =
-        layerwise_fix::fix_source(&source, settings, Some(context), options).map_err(|e| {
+    let mut outcome = layerwise_fix::fix_source(&source, settings, Some(context), options)
+        .map_err(|e| {
             input(format!(
                 "{display}:{}:{}: {}; nothing written",
                 e.line, e.column, e.message
             ))
         })?;
+    outcome.fixed = keep_line_endings(&outcome.original, &outcome.fixed);
     report(&display, &outcome, write);
     if !outcome.changed() {
         return Ok(false);
@@ -232,5 +238,43 @@ fn report(display: &str, outcome: &Outcome, write: bool) {
     }
     if !outcome.converged {
         eprintln!("{display}: still changing after the last round; run fix again or report this");
+    }
+}
+
+/// `fixed` with the line endings of `original`: in a file whose every line
+/// ends in CRLF, the lines a fix inserted with LF get CRLF too.
+fn keep_line_endings(original: &str, fixed: &str) -> String {
+    let lines = original.matches('\n').count();
+    if lines == 0 || original.matches("\r\n").count() != lines {
+        return fixed.to_string();
+    }
+    let mut out = String::with_capacity(fixed.len() + fixed.len() / 32);
+    let mut previous = '\0';
+    for c in fixed.chars() {
+        if c == '\n' && previous != '\r' {
+            out.push('\r');
+        }
+        out.push(c);
+        previous = c;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::keep_line_endings;
+
+    #[test]
+    fn crlf_files_keep_crlf_on_inserted_lines() {
+        let original = "FROM a\r\nRUN b\r\n";
+        let fixed = "FROM a\r\nUSER app\nRUN b\r\n";
+        assert_eq!(
+            keep_line_endings(original, fixed),
+            "FROM a\r\nUSER app\r\nRUN b\r\n"
+        );
+        // LF files, and files mixing both, are left as the fix wrote them.
+        assert_eq!(keep_line_endings("FROM a\n", "FROM a\nX\n"), "FROM a\nX\n");
+        let mixed = "FROM a\r\nRUN b\n";
+        assert_eq!(keep_line_endings(mixed, "FROM a\r\nX\n"), "FROM a\r\nX\n");
     }
 }

@@ -63,24 +63,64 @@ pub fn run(args: InitArgs) -> anyhow::Result<u8> {
             _ => Frontend::Uv,
         }),
     };
-    let plan = match layerwise_init::plan_for(&args.dir, &project, &overrides) {
-        Ok(plan) => plan,
-        Err(err) => {
-            eprintln!("error: {}: {err}", args.dir.display());
-            return Ok(exit::INPUT_ERROR);
-        }
-    };
-    let files = layerwise_init::generate(
+    let (mut plan, placeholder) =
+        match layerwise_init::plan_or_placeholder(&args.dir, &project, &overrides) {
+            Ok(planned) => planned,
+            Err(err) => {
+                eprintln!("error: {}: {err}", args.dir.display());
+                return Ok(exit::INPUT_ERROR);
+            }
+        };
+    // Replacing a Dockerfile: its Python version stands when the project
+    // declares none (the default would silently change it).
+    let mut notes = Vec::new();
+    if project.python.source.is_none()
+        && overrides.base_image.is_none()
+        && let Some((image, minor, line)) = existing_python(&args.dir)
+    {
+        plan.base_image = format!("python:3.{minor}-slim");
+        plan.python_version = (3, minor);
+        notes.push(format!(
+            "python:   3.{minor} → {} (from the existing Dockerfile's FROM {image}, line {line})",
+            plan.base_image
+        ));
+    }
+    let mut files = layerwise_init::generate(
         &plan,
         Options {
             with_script: args.with_script,
         },
     );
+    // The same report and warnings in both modes, once, on stderr.
+    eprint!("{}", summary(&project));
+    for note in &notes {
+        eprintln!("{note}");
+    }
+    if let Some(warning) = &placeholder {
+        eprintln!("warning:  {warning}");
+    }
     if args.stdout {
         print_files(&files);
         return Ok(exit::SUCCESS);
     }
-    eprint!("{}", summary(&project));
+    // An existing compose file may hold services and healthchecks init does
+    // not know: never replace it, say so.
+    if args.force {
+        files.retain(|file| {
+            let path = args.dir.join(file.path);
+            let keep = file.path != "compose.yaml"
+                || !path.exists()
+                || std::fs::read_to_string(&path).is_ok_and(|text| text == file.contents);
+            if !keep {
+                eprintln!(
+                    "kept     {} (it may define services init does not know); compare with \
+                     `layerwise init --stdout` and merge by hand",
+                    path.display()
+                );
+            }
+            keep
+        });
+    }
     match layerwise_init::write_files(&args.dir, &files, args.force) {
         Ok(written) => {
             for path in written {
@@ -94,6 +134,30 @@ pub fn run(args: InitArgs) -> anyhow::Result<u8> {
         }
         Err(err) => Err(err).context("writing the generated files"),
     }
+}
+
+/// The Python minor version of the existing Dockerfile's last `FROM python:3.X…`,
+/// with the image as written and its line.
+fn existing_python(dir: &std::path::Path) -> Option<(String, u8, usize)> {
+    let source = std::fs::read_to_string(dir.join("Dockerfile")).ok()?;
+    let file = layerwise_syntax::parse(&source);
+    let from = file
+        .instructions()
+        .filter(|i| i.kind == layerwise_syntax::InstructionKind::From)
+        .last()?;
+    let layerwise_syntax::Arguments::Words(words) = &from.arguments else {
+        return None;
+    };
+    let image = words.first()?.value.as_str();
+    let tag = image
+        .strip_prefix("python:")
+        .or_else(|| image.strip_prefix("docker.io/library/python:"))?;
+    let minor = layerwise_python::minor_from_pin(tag)?;
+    Some((
+        image.to_string(),
+        u8::try_from(minor).ok()?,
+        file.position(from.span.start).line,
+    ))
 }
 
 fn print_files(files: &[GeneratedFile]) {
