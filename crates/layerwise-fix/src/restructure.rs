@@ -34,52 +34,10 @@ pub fn enabled(settings: &Settings) -> bool {
     })
 }
 
-/// Packages only needed to build wheels: they stay in the builder.
+/// Packages only needed to build wheels: they stay in the builder. Git too:
+/// it fetches `git+` requirements and is rarely needed at run time.
 pub fn is_build_package(name: &str) -> bool {
-    let name = name.split(['=', ':']).next().unwrap_or(name);
-    matches!(
-        name,
-        "gcc"
-            | "g++"
-            | "cc"
-            | "clang"
-            | "make"
-            | "cmake"
-            | "build-essential"
-            | "pkg-config"
-            | "pkgconf"
-            | "autoconf"
-            | "automake"
-            | "libtool"
-            | "swig"
-            | "ninja-build"
-            | "cargo"
-            | "rustc"
-            | "git"
-    ) || name.ends_with("-dev")
-        || name.starts_with("gcc-")
-        || name.starts_with("g++-")
-}
-
-/// Tool packages a Dockerfile installs to run the manager itself.
-fn is_tool_package(value: &str) -> bool {
-    let name = value
-        .split(['=', '<', '>', '~', '!', '['])
-        .next()
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    matches!(
-        name.as_str(),
-        "pip"
-            | "setuptools"
-            | "wheel"
-            | "uv"
-            | "poetry"
-            | "poetry-plugin-export"
-            | "pipenv"
-            | "pdm"
-            | "virtualenv"
-    )
+    layerwise_model::is_build_package(name) || name.split(['=', ':']).next() == Some("git")
 }
 
 /// ENV keys the layout sets itself.
@@ -324,7 +282,7 @@ fn carry(
                     .filter(|w| {
                         !(w.value.starts_with('.')
                             || w.value.starts_with('/')
-                            || is_tool_package(&w.value))
+                            || layerwise_model::is_installer_package(&w.value))
                     })
                     .count();
                 if named > 0 {
@@ -333,7 +291,9 @@ fn carry(
                             .to_string(),
                     );
                 }
-                if p.packages.iter().all(|w| is_tool_package(&w.value))
+                if p.packages
+                    .iter()
+                    .all(|w| layerwise_model::is_installer_package(&w.value))
                     && p.requirement_files.is_empty()
                     && !p.packages.is_empty()
                 {

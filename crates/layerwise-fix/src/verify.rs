@@ -534,17 +534,7 @@ fn installer_closure(
     packages: &BTreeMap<String, String>,
     requires: &BTreeMap<String, Vec<String>>,
 ) -> BTreeSet<String> {
-    const INSTALLERS: &[&str] = &[
-        "pip",
-        "setuptools",
-        "wheel",
-        "uv",
-        "poetry",
-        "poetry-plugin-export",
-        "pipenv",
-        "pdm",
-        "virtualenv",
-    ];
+    const INSTALLERS: &[&str] = layerwise_model::INSTALLER_PACKAGES;
     let closure = |roots: Vec<&String>| {
         let mut seen = BTreeSet::new();
         let mut todo = roots;

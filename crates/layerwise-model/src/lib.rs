@@ -37,7 +37,10 @@ use layerwise_syntax::{
 pub use image::ImageRef;
 pub use layer_order::{ContextCopy, Cost, Reads};
 pub use offsets::OffsetMap;
-pub use packages::{Manager, PythonInstall, SystemInstall};
+pub use packages::{
+    INSTALLER_PACKAGES, Manager, PythonInstall, SystemInstall, is_build_package,
+    is_installer_package,
+};
 pub use shell::{Script, Separator, SimpleCommand, Word};
 pub use tools::{Invocation, Tool};
 

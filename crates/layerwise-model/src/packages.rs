@@ -3,6 +3,63 @@
 use crate::shell::Word;
 use crate::tools::{Invocation, PIP_VALUE_OPTIONS, Tool};
 
+/// Python packages that install packages (the installers and their
+/// plugins): cheap tooling steps, not the project's dependencies.
+pub const INSTALLER_PACKAGES: &[&str] = &[
+    "pip",
+    "setuptools",
+    "wheel",
+    "uv",
+    "poetry",
+    "poetry-plugin-export",
+    "pipenv",
+    "pdm",
+    "virtualenv",
+];
+
+/// Whether a requirement specifier (`poetry==1.8.3`, `pip>=24`) names an
+/// installer package.
+pub fn is_installer_package(requirement: &str) -> bool {
+    let name = requirement
+        .split(['=', '<', '>', '~', '!', '[', ';', ' '])
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    INSTALLER_PACKAGES.contains(&name.as_str())
+}
+
+/// Whether a system (apt/apk) package is only needed to build: compilers,
+/// build systems, headers.
+pub fn is_build_package(package: &str) -> bool {
+    let name = package.split(['=', ':']).next().unwrap_or(package);
+    matches!(
+        name,
+        "gcc"
+            | "g++"
+            | "cc"
+            | "clang"
+            | "build-essential"
+            | "build-base"
+            | "make"
+            | "cmake"
+            | "ninja-build"
+            | "autoconf"
+            | "automake"
+            | "libtool"
+            | "pkg-config"
+            | "pkgconf"
+            | "gfortran"
+            | "swig"
+            | "rustc"
+            | "cargo"
+            | "cython"
+            | "cython3"
+    ) || name.starts_with("gcc-")
+        || name.starts_with("g++-")
+        || name.ends_with("-dev")
+        || name.ends_with("-devel")
+}
+
 /// The Python package manager behind an install.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Manager {
@@ -93,18 +150,7 @@ impl PythonInstall {
         self.requirement_files.is_empty()
             && self.editables.is_empty()
             && !self.packages.is_empty()
-            && self.packages.iter().all(|p| {
-                let name = p
-                    .value
-                    .split(['=', '<', '>', '~', '!', '['])
-                    .next()
-                    .unwrap_or("")
-                    .to_ascii_lowercase();
-                matches!(
-                    name.as_str(),
-                    "pip" | "setuptools" | "wheel" | "uv" | "poetry" | "pipenv" | "pdm"
-                )
-            })
+            && self.packages.iter().all(|p| is_installer_package(&p.value))
     }
 
     /// Whether this install reads dependency manifests or the project itself

@@ -46,35 +46,6 @@ COPY --from=builder /opt/venv /opt/venv
     check,
 };
 
-/// Whether a system package name is a build-only tool.
-pub fn is_build_tool(package: &str) -> bool {
-    let name = package.split(['=', ':']).next().unwrap_or(package);
-    matches!(
-        name,
-        "gcc"
-            | "g++"
-            | "cc"
-            | "clang"
-            | "build-essential"
-            | "build-base"
-            | "make"
-            | "cmake"
-            | "autoconf"
-            | "automake"
-            | "libtool"
-            | "pkg-config"
-            | "pkgconf"
-            | "gfortran"
-            | "rustc"
-            | "cargo"
-            | "cython"
-            | "cython3"
-    ) || name.starts_with("gcc-")
-        || name.starts_with("g++-")
-        || name.ends_with("-dev")
-        || name.ends_with("-devel")
-}
-
 fn check(cx: &Context, out: &mut Vec<Finding>) {
     let Some(target) = cx.final_stage() else {
         return;
@@ -95,7 +66,7 @@ fn check(cx: &Context, out: &mut Vec<Finding>) {
                 let tools: Vec<_> = install
                     .packages
                     .iter()
-                    .filter(|p| is_build_tool(&p.value))
+                    .filter(|p| layerwise_model::is_build_package(&p.value))
                     .collect();
                 if tools.is_empty() {
                     continue;
