@@ -148,18 +148,7 @@ fn base_options(args: &BuildArgs) -> Result<BuildOptions, String> {
         },
         ..BuildOptions::default()
     };
-    for arg in &args.build_args {
-        let (key, value) = match arg.split_once('=') {
-            Some((k, v)) => (k.to_string(), v.to_string()),
-            // `--build-arg KEY` takes the value from the environment, or is
-            // left out, as with docker build.
-            None => match std::env::var(arg) {
-                Ok(v) => (arg.clone(), v),
-                Err(_) => continue,
-            },
-        };
-        options.build_args.push((key, value));
-    }
+    options.build_args = super::build_args(&args.build_args);
     for spec in &args.secrets {
         options
             .secrets

@@ -421,13 +421,7 @@ impl RuleOptions {
             ),
             None => None,
         };
-        let build_args = build_args
-            .iter()
-            .map(|b| match b.split_once('=') {
-                Some((k, v)) => (k.to_string(), v.to_string()),
-                None => (b.clone(), std::env::var(b).unwrap_or_default()),
-            })
-            .collect();
+        let build_args = super::build_args(build_args).into_iter().collect();
         Ok(RuleOptions {
             explicit,
             isolated,

@@ -58,19 +58,8 @@ pub fn run(args: ExplainArgs) -> anyhow::Result<u8> {
             return Ok(exit::INPUT_ERROR);
         }
     };
-    let mut build_args = BTreeMap::new();
-    for arg in &args.build_args {
-        match arg.split_once('=') {
-            Some((k, v)) => {
-                build_args.insert(k.to_string(), v.to_string());
-            }
-            None => {
-                if let Ok(v) = std::env::var(arg) {
-                    build_args.insert(arg.clone(), v);
-                }
-            }
-        }
-    }
+    let build_args: BTreeMap<String, String> =
+        super::build_args(&args.build_args).into_iter().collect();
     let inputs = Inputs {
         target: args.target.clone(),
         build_args,
