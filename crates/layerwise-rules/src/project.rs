@@ -65,13 +65,30 @@ impl Project {
         reqs.sort();
         project.requirement_files = reqs;
         let ignore_path = dir.join(".dockerignore");
-        if ignore_path.is_file() {
-            match DockerIgnore::read(&ignore_path) {
-                Ok(ignore) => project.dockerignore = Some(ignore),
-                Err(e) => project.dockerignore_error = Some(Arc::new(e)),
+        project.read_ignore(ignore_path.is_file().then_some(&ignore_path));
+        project
+    }
+
+    /// Like [`Project::load`], for the build of `dockerfile`: the ignore file
+    /// is the one the build uses (`<Dockerfile>.dockerignore` beside it wins
+    /// over the context's `.dockerignore`), so the rules judge what the
+    /// build sends.
+    pub fn load_for(dir: &Path, dockerfile: &Path) -> Project {
+        let mut project = Project::load(dir);
+        let ignore = layerwise_ignore::locate(dir, dockerfile);
+        project.dockerignore = None;
+        project.dockerignore_error = None;
+        project.read_ignore(ignore.as_deref());
+        project
+    }
+
+    fn read_ignore(&mut self, path: Option<&Path>) {
+        if let Some(path) = path {
+            match DockerIgnore::read(path) {
+                Ok(ignore) => self.dockerignore = Some(ignore),
+                Err(e) => self.dockerignore_error = Some(Arc::new(e)),
             }
         }
-        project
     }
 
     /// Whether a `.dockerignore` file exists (even if it failed to load).
@@ -98,5 +115,23 @@ impl Project {
             }
             Err(_) => vec![file.trim_start_matches("./").to_string()],
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Project;
+
+    #[test]
+    fn the_dockerfile_specific_ignore_file_wins_as_in_the_build() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(".dockerignore"), ".git\n").unwrap();
+        std::fs::write(dir.path().join("api.Dockerfile"), "FROM python:3.12\n").unwrap();
+        std::fs::write(dir.path().join("api.Dockerfile.dockerignore"), ".venv\n").unwrap();
+        let api = Project::load_for(dir.path(), &dir.path().join("api.Dockerfile"));
+        let ignore = api.dockerignore.expect("loaded");
+        assert!(ignore.is_excluded(".venv") && !ignore.is_excluded(".git"));
+        let other = Project::load_for(dir.path(), &dir.path().join("Dockerfile"));
+        assert!(other.dockerignore.expect("loaded").is_excluded(".git"));
     }
 }

@@ -167,7 +167,7 @@ pub fn run(args: CheckArgs) -> Result<u8> {
         bail!("--stdin-filename needs `-` among the paths");
     }
     let rule_options = RuleOptions::new(&args.rules)?;
-    let mut projects: BTreeMap<PathBuf, Project> = BTreeMap::new();
+    let mut projects: BTreeMap<(PathBuf, Option<PathBuf>), Project> = BTreeMap::new();
     let mut fail_on = Severity::Warning;
     let mut jobs = Vec::with_capacity(targets.len());
     for (input, context) in targets {
@@ -183,9 +183,12 @@ pub fn run(args: CheckArgs) -> Result<u8> {
             .or(config.fail_on)
             .unwrap_or(fail_on);
         let project = context.map(|dir| {
+            // One project per context and ignore file: a Dockerfile with its
+            // own `<name>.dockerignore` is judged against that one.
+            let ignore = layerwise_ignore::locate(&dir, input.path());
             projects
-                .entry(dir.clone())
-                .or_insert_with(|| Project::load(&dir))
+                .entry((dir.clone(), ignore))
+                .or_insert_with(|| Project::load_for(&dir, input.path()))
                 .clone()
         });
         jobs.push((input, settings, project));
