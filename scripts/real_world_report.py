@@ -338,8 +338,9 @@ def render(rows, results, args):
 
     out.append("## Rows that build here\n")
     out.append(
-        "| row | kind · manager | original build | findings | fix changed | fixed builds | same packages "
-        "| code edit before → after | fixed code edit re-ran | dependency edit before → after | result |"
+        "| row | kind · manager | findings | fix changed | fixed builds | same packages "
+        "| cold build before → after | code edit before → after | fixed code edit re-ran "
+        "| dependency edit before → after | result |"
     )
     out.append("|---|---|---|---|---|---|---|---|---|---|---|")
     for r in building:
@@ -351,6 +352,7 @@ def render(rows, results, args):
         builds = "–" if not verified else ("no" if v.get("failed") == "fixed" else ("yes" if "fixed_cold" in v else "?"))
         same = "–" if not verified or v.get("failed") else ("yes" if v.get("same") else "no")
         code = before_after(v.get("code_before"), v.get("code_after")) if verified else "–"
+        cold = before_after(v.get("original_cold"), v.get("fixed_cold")) if verified else "–"
         ran = cell(v.get("fixed_code_edit_ran", "–")) if verified else "–"
         b = r["bench"]
         dep = before_after(b.get("dep_before"), b.get("dep_after")) if b else "–"
@@ -359,8 +361,8 @@ def render(rows, results, args):
         result = r["status"] + (f" (slower: {', '.join(r['slower'])})" if r.get("slower") else "")
         out.append(
             f"| [{row['name']}](https://github.com/{row['repo']}/blob/{row['commit']}/{row['dockerfile']}) "
-            f"| {row['kind']} · {row['manager']} | {seconds(r['build_seconds'])} | {cell(codes)} | {cell(changes)} "
-            f"| {builds} | {same} | {code} | {ran} | {cell(dep)} | {result} |"
+            f"| {row['kind']} · {row['manager']} | {cell(codes)} | {cell(changes)} "
+            f"| {builds} | {same} | {cold} | {code} | {ran} | {cell(dep)} | {result} |"
         )
     out.append("")
 
