@@ -11,8 +11,9 @@
 # bullseye/buster suffixes, Debian 13 (trixie, Python 3.13) for 3.13+ and the bare
 # `python:3`. `PYTHON_VERSION` in the image is the Python really inside.
 #
-# Every stand-in has Python, venv, pip and headers, the machine's CA bundle (so pip and
-# apt inside builds can reach the package indexes through a TLS-intercepting egress),
+# Every stand-in has Python, venv, pip and headers, the machine's CA bundle (so pip, apt
+# and requests-based installers such as Poetry and Pipenv, pointed at it by
+# REQUESTS_CA_BUNDLE, can reach the package indexes through a TLS-intercepting egress),
 # and no EXTERNALLY-MANAGED marker, like the official image. The non-slim variant adds
 # what the official full image has for building wheels: build-essential, git, curl and
 # common -dev libraries. Python is /usr/bin/python3 with `python` linked, not
@@ -94,6 +95,7 @@ make_standin() {
     --change "ENV PYTHON_VERSION=$python_version" \
     --change 'ENV SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt' \
     --change 'ENV PIP_CERT=/etc/ssl/certs/ca-certificates.crt' \
+    --change 'ENV REQUESTS_CA_BUNDLE=/etc/ssl/certs/ca-certificates.crt' \
     --change 'CMD ["python3"]' \
     "$work/rootfs.tar" "$standin-debian" >/dev/null
 

@@ -78,6 +78,35 @@ def last_lines(text, count=FAILURE_LINES):
     return [re.sub(r"^#\d+ [0-9.]+ ", "", l)[:200] for l in picked]
 
 
+# Why an original does not build, from its log: first match wins.
+FAILURE_CAUSES = [
+    (r"pull access denied|failed to resolve source metadata|failed to do request|manifest unknown|"
+     r"failed to (?:fetch|authorize)|dial tcp|no such host",
+     "a base image or download from outside the package indexes (unreachable here)"),
+    (r"python-build-standalone", "the project needs a newer Python than the stand-in's, and uv cannot download one here"),
+    (r"All attempts to connect to pypi.org failed|CERTIFICATE_VERIFY_FAILED",
+     "an installer ignoring the stand-in's CA bundle cannot reach the index through this machine's TLS-intercepting egress"),
+    (r"ResolutionImpossible|conflicting dependencies", "the project's own pins conflict (broken upstream)"),
+    (r"\[tool\.poetry\] section not found", "its pyproject.toml has no [tool.poetry] section for its poetry install (broken upstream)"),
+    (r"Requires-Python|require a different python|No matching distribution|python_version.*does not match|"
+     r"Python \S+ was not found|requires a different Python|Your Pipfile requires \"python_version\"",
+     "the project is pinned to an older Python than the stand-in's (no matching release, or its Pipfile asks for another Python)"),
+    (r"Failed to build|Failed building wheel|failed-wheel-build|subprocess-exited-with-error",
+     "a pinned package has no wheel for the stand-in's Python and does not build from source"),
+    (r"has no installation candidate|Unable to locate package", "an apt package Debian 12 no longer has"),
+    (r"not found|No such file", "a command or file the build needs is missing"),
+]
+
+
+def failure_cause(log, rc):
+    if rc == 124:
+        return "ran out of time"
+    for pattern, cause in FAILURE_CAUSES:
+        if re.search(pattern, log):
+            return cause
+    return f"exit {rc}; see the log lines"
+
+
 def seconds(value):
     if value is None:
         return "–"
@@ -111,6 +140,9 @@ def parse_verify(log):
         ran = re.search(rf"^{side}: the code edit re-ran (.*)$", log, re.M)
         if ran:
             facts[f"{side}_code_edit_ran"] = ran.group(1)
+    counted = re.search(r"^packages: (\d+) in the original, (\d+) in the fixed image", log, re.M)
+    if counted:
+        facts["packages"] = (int(counted.group(1)), int(counted.group(2)))
     facts["same"] = "same packages and app files" in log
     facts["differ"] = "the images differ" in log
     failed = re.search(r"the (original|fixed) Dockerfile does not build:\n(.*)", log, re.S)
@@ -171,8 +203,8 @@ def fix_changes(fix_log):
 
 def row_result(row, runs):
     run = runs / row["name"]
-    result = {"row": row, "measured": run.is_dir()}
-    if not run.is_dir():
+    result = {"row": row, "measured": (run / "original-build.rc").is_file()}
+    if not result["measured"]:
         return result
     result["build_rc"] = int((read(run / "original-build.rc", "1") or "1").strip() or 1)
     result["build_seconds"] = float(read(run / "original-build.seconds", "0") or 0)
@@ -318,6 +350,12 @@ def render(rows, results, args):
         statuses[r["status"]] = statuses.get(r["status"], 0) + 1
     out.append("- Building rows by result: " + ", ".join(f"{s} {n}" for s, n in sorted(statuses.items(), key=lambda i: -i[1])))
     out.append(f"- Rows whose fixed Dockerfile does not build: {len(fixed_fail)}")
+    cold_slower = [
+        r for r in building
+        if r.get("verify", {}).get("fixed_cold", 0) > 1.2 * r.get("verify", {}).get("original_cold", float("inf"))
+    ]
+    out.append(f"- Rows whose cold build is >1.2× slower after the fix (not a rebuild): {len(cold_slower)}"
+               + (f" ({', '.join(r['row']['name'] for r in cold_slower)})" if cold_slower else ""))
     out.append(f"- Rows slower after the fix (code or dependency edit >1.2× slower): {len(slower)}"
                + (f" ({', '.join(r['row']['name'] for r in slower)})" if slower else ""))
     out.append("")
@@ -351,6 +389,9 @@ def render(rows, results, args):
         verified = "verify" in r
         builds = "–" if not verified else ("no" if v.get("failed") == "fixed" else ("yes" if "fixed_cold" in v else "?"))
         same = "–" if not verified or v.get("failed") else ("yes" if v.get("same") else "no")
+        if same == "yes" and v.get("packages") == (0, 0):
+            # verify reads the system or venv site-packages; a `pip install --user` is not seen.
+            same = "yes (0 packages seen)"
         code = before_after(v.get("code_before"), v.get("code_after")) if verified else "–"
         cold = before_after(v.get("original_cold"), v.get("fixed_cold")) if verified else "–"
         ran = cell(v.get("fixed_code_edit_ran", "–")) if verified else "–"
@@ -378,8 +419,7 @@ def render(rows, results, args):
     if not broken:
         out.append("None.\n")
     for r in broken:
-        rc = r["build_rc"]
-        reason = "ran out of time" if rc == 124 else f"exit {rc}"
+        reason = failure_cause(r["build_log"], r["build_rc"])
         out.append(f"- **{r['row']['name']}** ([{r['row']['repo']}](https://github.com/{r['row']['repo']}/tree/{r['row']['commit']}), "
                    f"`{r['row']['python_tag']}`): {reason}; {cell(r['row']['notes'])}")
         out.append("  ```")
