@@ -10,8 +10,8 @@ pub fn lint(code: &str, source: &str) -> String {
     lint_in(code, source, None)
 }
 
-/// Like [`lint`], with a project directory holding `files`.
-pub fn lint_project(code: &str, source: &str, files: &[(&str, &str)]) -> String {
+/// A temporary project directory holding `files`, loaded.
+fn project_with(files: &[(&str, &str)]) -> (tempfile::TempDir, Project) {
     let dir = tempfile::tempdir().expect("temp dir");
     for (name, text) in files {
         let path = dir.path().join(name);
@@ -21,6 +21,12 @@ pub fn lint_project(code: &str, source: &str, files: &[(&str, &str)]) -> String 
         std::fs::write(path, text).expect("write");
     }
     let project = Project::load(dir.path());
+    (dir, project)
+}
+
+/// Like [`lint`], with a project directory holding `files`.
+pub fn lint_project(code: &str, source: &str, files: &[(&str, &str)]) -> String {
+    let (_dir, project) = project_with(files);
     lint_in(code, source, Some(&project))
 }
 
@@ -32,18 +38,11 @@ pub fn first_fix(
     source: &str,
     files: &[(&str, &str)],
 ) -> Option<(crate::Applicability, String)> {
-    let dir = tempfile::tempdir().expect("temp dir");
-    for (name, text) in files {
-        let path = dir.path().join(name);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).expect("mkdir");
-        }
-        std::fs::write(path, text).expect("write");
-    }
-    let project = (!files.is_empty()).then(|| Project::load(dir.path()));
+    let project = (!files.is_empty()).then(|| project_with(files));
+    let project = project.as_ref().map(|(_, p)| p);
     let mut settings = Settings::default();
     settings.select(&[code.to_string()], &[]).expect("select");
-    let (_, diagnostics) = check_source(source, &settings, project.as_ref());
+    let (_, diagnostics) = check_source(source, &settings, project);
     let fix = diagnostics.into_iter().find(|d| d.code == code)?.fix?;
     Some((fix.applicability, fix.apply(source).expect("fix applies")))
 }
