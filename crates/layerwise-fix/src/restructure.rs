@@ -13,7 +13,7 @@
 use std::path::Path;
 
 use layerwise_init::{Frontend, Overrides, plan_for};
-use layerwise_model::{Manager, Model, Tool};
+use layerwise_model::{Manager, Model, Stage, Tool, layer_order};
 use layerwise_rules::registry::{self, Category};
 use layerwise_rules::{Applicability, Edit, Fix, Settings};
 use layerwise_syntax::{Arguments, Dockerfile, Instruction, InstructionKind, Span};
@@ -161,6 +161,7 @@ pub fn restructure(file: &Dockerfile, settings: &Settings, dir: &Path) -> Result
     };
     let mut plan =
         plan_for(dir, &project, &overrides).map_err(|e| Refusal::Unsafe(e.to_string()))?;
+    plan.project_before_code = project_installed_before_code(&model, stage);
     for package in &carried.apt {
         let list = if is_build_package(package) {
             &mut plan.build_packages
@@ -484,6 +485,26 @@ fn command(ins: &Instruction) -> Result<Vec<String>, String> {
         return Err("empty CMD".to_string());
     }
     Ok(words)
+}
+
+/// Whether the stage installs the project before any copy of the whole
+/// context: from its metadata files alone, which a code edit leaves cached.
+fn project_installed_before_code(model: &Model, stage: &Stage) -> bool {
+    for i in model.body(stage) {
+        let ins = model.instructions[i];
+        if matches!(ins.kind, InstructionKind::Copy | InstructionKind::Add)
+            && let Arguments::Words(words) = &ins.arguments
+            && words[..words.len().saturating_sub(1)]
+                .iter()
+                .any(|w| layer_order::is_whole_context_source(&w.value))
+        {
+            return false;
+        }
+        if model.reads(i).is_some_and(|r| r.project_install) {
+            return true;
+        }
+    }
+    false
 }
 
 /// The Dockerfile's manager must be the one the project is detected with,
