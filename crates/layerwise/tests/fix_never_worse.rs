@@ -82,11 +82,15 @@ fn verify_and_write(dir: &Path) -> String {
         !fixed_edit.contains("RUN"),
         "the fixed code edit re-ran {fixed_edit}\n{fixed}"
     );
+    assert!(
+        stderr.contains("dependency edit: ") && !stderr.contains("slower after the fix"),
+        "both scenarios are timed, and neither is slower after the fix:\n{stderr}"
+    );
     println!(
         "{}",
         stderr
             .lines()
-            .filter(|l| l.starts_with("builds:"))
+            .filter(|l| l.starts_with("builds:") || l.starts_with("dependency edit:"))
             .collect::<Vec<_>>()
             .join("\n")
     );
