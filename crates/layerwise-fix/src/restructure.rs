@@ -178,6 +178,7 @@ pub fn restructure(file: &Dockerfile, settings: &Settings, dir: &Path) -> Result
         .find(|g| g.path == "Dockerfile")
         .ok_or(Refusal::NotApplicable)?;
     let text = adapt(&dockerfile.contents, &carried);
+    buildable_from(&text, dir).map_err(Refusal::Unsafe)?;
     let nl = if file.source().contains("\r\n") {
         "\r\n"
     } else {
@@ -485,6 +486,52 @@ fn command(ins: &Instruction) -> Result<Vec<String>, String> {
         return Err("empty CMD".to_string());
     }
     Ok(words)
+}
+
+/// Whether the rewritten file can build from the context in `dir`: every
+/// file it copies from the context exists there and is not ignored, and every
+/// requirement file installed has its includes and local paths copied before
+/// (LW114 finds nothing). A restructure that cannot show this is not made,
+/// whether or not `--verify` would build it.
+fn buildable_from(text: &str, dir: &Path) -> Result<(), String> {
+    let project = layerwise_rules::Project::load(dir);
+    let file = layerwise_syntax::parse(text);
+    for ins in file.instructions() {
+        if !matches!(ins.kind, InstructionKind::Copy | InstructionKind::Add)
+            || ins.flags.iter().any(|f| f.name.value == "from")
+        {
+            continue;
+        }
+        let Arguments::Words(words) = &ins.arguments else {
+            continue;
+        };
+        for source in &words[..words.len().saturating_sub(1)] {
+            let path = source.value.trim_start_matches("./").trim_end_matches('/');
+            if layer_order::is_whole_context_source(&source.value)
+                || path.contains(['*', '?', '[', '$'])
+            {
+                continue;
+            }
+            let ignored = project
+                .dockerignore
+                .as_ref()
+                .is_some_and(|i| i.is_excluded(path));
+            if !dir.join(path).exists() || ignored {
+                return Err(format!(
+                    "the rewrite would copy `{path}`, which the build context does not send"
+                ));
+            }
+        }
+    }
+    let mut settings = Settings::default();
+    settings
+        .select(&["LW114".to_string()], &[])
+        .map_err(|e| e.to_string())?;
+    let (_, findings) = layerwise_rules::check_source(text, &settings, Some(&project));
+    match findings.first() {
+        Some(finding) => Err(format!("the rewrite would not build: {}", finding.message)),
+        None => Ok(()),
+    }
 }
 
 /// Whether the stage installs the project before any copy of the whole

@@ -16,13 +16,13 @@ pub static RULE: Rule = Rule {
     name: "requirements-local-path-missing",
     category: Category::Cache,
     severity: Severity::Error,
-    summary: "a requirement file installs a local path that is not copied before the install",
+    summary: "a requirement file needs an include or local path that is not copied before the install",
     docs: r#"## What it does
 Reads each requirement file a RUN installs (`pip install -r`, `uv pip install -r`)
-from the build context and finds its local entries: the project itself (`.`,
-`-e .`), local packages (`./libs/x`, `-e ./libs/x`, `file:` paths) and
-`--find-links` directories. It reports each one that no earlier COPY in the stage
-put in the image.
+from the build context and finds what else it makes pip read: files it includes
+(`-r`, `-c`), the project itself (`.`, `-e .`), local packages (`./libs/x`,
+`-e ./libs/x`, `file:` paths) and `--find-links` directories. It reports each one
+that no earlier COPY in the stage put in the image.
 
 ## Why is this bad?
 The install fails: pip finds no project at the path (`does not appear to be a
@@ -99,6 +99,31 @@ fn check(cx: &Context, out: &mut Vec<Finding>) {
                     else {
                         continue;
                     };
+                    let span = run.map.span(file.range.clone());
+                    // Includes resolve against the including file, as they
+                    // were read from the context: copied from there, at all?
+                    for included in set.files.iter().skip(1) {
+                        if included.path.starts_with("../")
+                            || copies
+                                .iter()
+                                .any(|c| c.dest_of(&included.path, &is_dir).is_some())
+                        {
+                            continue;
+                        }
+                        let from = included.included_from.as_ref();
+                        out.push(
+                            Finding::new(
+                                span,
+                                format!(
+                                    "`{}` line {} includes `{}`, which no earlier COPY puts in the image",
+                                    from.map_or(source.as_str(), |f| f.path.as_str()),
+                                    from.and_then(|f| f.line).unwrap_or(1),
+                                    included.path
+                                ),
+                            )
+                            .help(format!("copy it with the requirement file: `COPY {} ...`", included.path)),
+                        );
+                    }
                     for entry in set.local_entries(&project.dir) {
                         if entry.path.starts_with("../") {
                             continue;
@@ -115,7 +140,6 @@ fn check(cx: &Context, out: &mut Vec<Finding>) {
                         if !missing {
                             continue;
                         }
-                        let span = run.map.span(file.range.clone());
                         let line = entry.source.line.unwrap_or(1);
                         let finding = if entry.project_itself {
                             Finding::new(
@@ -181,6 +205,33 @@ mod tests {
         assert!(
             out.contains("4:20"),
             "points at the requirement file: {out}"
+        );
+    }
+
+    #[test]
+    fn reports_an_include_left_behind() {
+        let out = lint_project(
+            "LW114",
+            "FROM python:3.12-slim\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\n",
+            &[
+                ("requirements.txt", "-r requirements/base.txt\nflask\n"),
+                ("requirements/base.txt", "six\n"),
+            ],
+        );
+        assert!(
+            out.contains("`requirements.txt` line 1 includes `requirements/base.txt`"),
+            "{out}"
+        );
+        assert_eq!(
+            lint_project(
+                "LW114",
+                "FROM python:3.12-slim\nWORKDIR /app\nCOPY requirements.txt .\nCOPY requirements/base.txt requirements/\nRUN pip install -r requirements.txt\n",
+                &[
+                    ("requirements.txt", "-r requirements/base.txt\nflask\n"),
+                    ("requirements/base.txt", "six\n"),
+                ],
+            ),
+            ""
         );
     }
 
