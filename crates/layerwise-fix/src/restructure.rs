@@ -13,7 +13,7 @@
 use std::path::Path;
 
 use layerwise_init::{Frontend, Overrides, plan_for};
-use layerwise_model::{Manager, Model, Tool};
+use layerwise_model::{Manager, Model, Stage, Tool, layer_order};
 use layerwise_rules::registry::{self, Category};
 use layerwise_rules::{Applicability, Edit, Fix, Settings};
 use layerwise_syntax::{Arguments, Dockerfile, ExecForm, Instruction, InstructionKind, Span};
@@ -130,6 +130,7 @@ pub fn restructure(file: &Dockerfile, settings: &Settings, dir: &Path) -> Result
     };
     let mut plan =
         plan_for(dir, &project, &overrides).map_err(|e| Refusal::Unsafe(e.to_string()))?;
+    plan.project_before_code = project_installed_before_code(&model, stage);
     for package in &carried.apt {
         let list = if is_build_package(package) {
             &mut plan.build_packages
@@ -146,6 +147,7 @@ pub fn restructure(file: &Dockerfile, settings: &Settings, dir: &Path) -> Result
         .find(|g| g.path == "Dockerfile")
         .ok_or(Refusal::NotApplicable)?;
     let text = adapt(&dockerfile.contents, &carried);
+    buildable_from(&text, dir).map_err(Refusal::Unsafe)?;
     let nl = if file.source().contains("\r\n") {
         "\r\n"
     } else {
@@ -523,6 +525,72 @@ fn command(ins: &Instruction) -> Result<Vec<String>, String> {
         return Err("empty CMD".to_string());
     }
     Ok(words)
+}
+
+/// Whether the rewritten file can build from the context in `dir`: every
+/// file it copies from the context exists there and is not ignored, and every
+/// requirement file installed has its includes and local paths copied before
+/// (LW114 finds nothing). A restructure that cannot show this is not made,
+/// whether or not `--verify` would build it.
+fn buildable_from(text: &str, dir: &Path) -> Result<(), String> {
+    let project = layerwise_rules::Project::load(dir);
+    let file = layerwise_syntax::parse(text);
+    for ins in file.instructions() {
+        if !matches!(ins.kind, InstructionKind::Copy | InstructionKind::Add)
+            || ins.flags.iter().any(|f| f.name.value == "from")
+        {
+            continue;
+        }
+        let Arguments::Words(words) = &ins.arguments else {
+            continue;
+        };
+        for source in &words[..words.len().saturating_sub(1)] {
+            let path = source.value.trim_start_matches("./").trim_end_matches('/');
+            if layer_order::is_whole_context_source(&source.value)
+                || path.contains(['*', '?', '[', '$'])
+            {
+                continue;
+            }
+            let ignored = project
+                .dockerignore
+                .as_ref()
+                .is_some_and(|i| i.is_excluded(path));
+            if !dir.join(path).exists() || ignored {
+                return Err(format!(
+                    "the rewrite would copy `{path}`, which the build context does not send"
+                ));
+            }
+        }
+    }
+    let mut settings = Settings::default();
+    settings
+        .select(&["LW114".to_string()], &[])
+        .map_err(|e| e.to_string())?;
+    let (_, findings) = layerwise_rules::check_source(text, &settings, Some(&project));
+    match findings.first() {
+        Some(finding) => Err(format!("the rewrite would not build: {}", finding.message)),
+        None => Ok(()),
+    }
+}
+
+/// Whether the stage installs the project before any copy of the whole
+/// context: from its metadata files alone, which a code edit leaves cached.
+fn project_installed_before_code(model: &Model, stage: &Stage) -> bool {
+    for i in model.body(stage) {
+        let ins = model.instructions[i];
+        if matches!(ins.kind, InstructionKind::Copy | InstructionKind::Add)
+            && let Arguments::Words(words) = &ins.arguments
+            && words[..words.len().saturating_sub(1)]
+                .iter()
+                .any(|w| layer_order::is_whole_context_source(&w.value))
+        {
+            return false;
+        }
+        if model.reads(i).is_some_and(|r| r.project_install) {
+            return true;
+        }
+    }
+    false
 }
 
 /// The Dockerfile's manager must be the one the project is detected with,

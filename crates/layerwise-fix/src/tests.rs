@@ -141,3 +141,44 @@ fn diff_names_both_sides() {
     let d = unified_diff(".dockerignore", None, ".git\n");
     assert!(d.contains("--- /dev/null") && d.contains("+.git"), "{d}");
 }
+
+fn project_dir(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (name, text) in files {
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, text).expect("write");
+    }
+    dir
+}
+
+#[test]
+fn restructure_only_when_every_copied_path_is_in_the_context() {
+    let src = "FROM python:3.11-slim\nWORKDIR /srv\nCOPY . .\nRUN pip install -r requirements.txt\nCMD [\"python\", \"app.py\"]\n";
+    let files = [
+        ("requirements.txt", "six==1.16.0\n./libs/alpha\n"),
+        ("libs/alpha/setup.py", ""),
+        ("app.py", ""),
+    ];
+    let dir = project_dir(&files);
+    let out = fix_source(src, &Settings::default(), Some(dir.path()), &unsafe_opts()).unwrap();
+    assert!(
+        out.fixed.contains("COPY libs/alpha libs/alpha\n"),
+        "the local path is copied before the install:\n{}",
+        out.fixed
+    );
+    // The same project with the local package kept out of the context: the
+    // install could not read it, so the file is not restructured.
+    let mut ignored = files.to_vec();
+    ignored.push((".dockerignore", "libs\n"));
+    let dir = project_dir(&ignored);
+    let out = fix_source(src, &Settings::default(), Some(dir.path()), &unsafe_opts()).unwrap();
+    assert!(!out.fixed.contains("AS builder"), "{}", out.fixed);
+    assert!(
+        out.notes
+            .iter()
+            .any(|n| n.contains("not restructured") && n.contains("`libs/alpha`")),
+        "{:?}",
+        out.notes
+    );
+}

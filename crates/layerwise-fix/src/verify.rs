@@ -16,6 +16,12 @@ use layerwise_engine::{BuildOptions, Engine};
 
 /// Code edits timed per side; the report gives the median.
 const CODE_EDITS: usize = 3;
+/// A fixed build counts as slower than the original in a scenario when it
+/// takes more than this many times as long…
+pub const SLOWER_RATIO: f64 = 1.25;
+/// …and more than this much longer: below it, the difference is what one
+/// rebuild to the next varies by on a small machine.
+pub const SLOWER_MARGIN: Duration = Duration::from_millis(300);
 /// Lines of a failing step's output shown.
 const FAILURE_LOG_LINES: usize = 30;
 
@@ -36,6 +42,14 @@ pub struct Side {
     /// The steps that code-edit rebuild ran rather than took from the cache
     /// (`FROM` left out), as BuildKit names them.
     pub code_edit_ran: Vec<String>,
+    /// The fastest of those code-edit rebuilds: what the comparison of the
+    /// two sides uses, since a busy machine only ever adds time.
+    pub code_edit_fastest: Option<Duration>,
+    /// Rebuild after adding one package to the dependency manifest (the
+    /// edit `bench` makes), when the project has a manifest to add it to.
+    pub dependency_edit: Option<Duration>,
+    /// The steps the dependency-edit rebuild ran.
+    pub dependency_edit_ran: Vec<String>,
     /// Installed distributions (normalized name → version), from the venv
     /// when there is one, else from the system Python.
     pub packages: BTreeMap<String, String>,
@@ -57,6 +71,10 @@ pub struct Report {
     pub fixed: Side,
     /// The source file the code edit changed, relative to the context.
     pub code_file: Option<String>,
+    /// The dependency edit made (`six==1.16.0 added to requirements.txt`).
+    pub dependency_edit: Option<String>,
+    /// Why no dependency edit was timed.
+    pub dependency_edit_skipped: Option<String>,
     /// `name: original -> fixed` for version changes.
     pub version_changes: Vec<String>,
     pub only_original: Vec<String>,
@@ -78,6 +96,43 @@ impl Report {
             && self.files_only_original.is_empty()
     }
 
+    /// Each timed scenario in which the fixed build is slower than the
+    /// original beyond noise ([`SLOWER_RATIO`] and [`SLOWER_MARGIN`]; code
+    /// edits compare their fastest rebuilds), with both times and the steps
+    /// the fixed rebuild re-ran.
+    pub fn slower(&self) -> Vec<String> {
+        let scenarios = [
+            (
+                "code edit",
+                self.original.code_edit_fastest,
+                self.fixed.code_edit_fastest,
+                &self.fixed.code_edit_ran,
+            ),
+            (
+                "dependency edit",
+                self.original.dependency_edit,
+                self.fixed.dependency_edit,
+                &self.fixed.dependency_edit_ran,
+            ),
+        ];
+        scenarios
+            .into_iter()
+            .filter_map(|(name, before, after, ran)| {
+                let (before, after) = (before?, after?);
+                let slower = after.as_secs_f64() > before.as_secs_f64() * SLOWER_RATIO
+                    && after > before + SLOWER_MARGIN;
+                slower.then(|| {
+                    format!(
+                        "{name}: {:.2}s fixed vs {:.2}s original; the fixed rebuild re-ran {}",
+                        after.as_secs_f64(),
+                        before.as_secs_f64(),
+                        ran.join(", ")
+                    )
+                })
+            })
+            .collect()
+    }
+
     /// A plain-text account for people.
     pub fn render(&self) -> String {
         let mut out = String::new();
@@ -86,6 +141,7 @@ impl Report {
             s => format!("{s:.1}s"),
         };
         let edit = |s: &Side| s.code_edit.map_or("n/a".to_string(), secs);
+        let dependency = |s: &Side| s.dependency_edit.map_or("n/a".to_string(), secs);
         if let Some(file) = &self.code_file {
             out.push_str(&format!("code edit: one comment line appended to {file}\n"));
         }
@@ -112,6 +168,25 @@ impl Report {
                 };
                 out.push_str(&format!("{label}: the code edit re-ran {ran}\n"));
             }
+        }
+        match (&self.dependency_edit, &self.dependency_edit_skipped) {
+            (Some(edit), _) => {
+                out.push_str(&format!(
+                    "dependency edit: {edit}: original {}, fixed {}\n",
+                    dependency(&self.original),
+                    dependency(&self.fixed)
+                ));
+                for (label, side) in [("original", &self.original), ("fixed", &self.fixed)] {
+                    if side.dependency_edit.is_some() {
+                        out.push_str(&format!(
+                            "{label}: the dependency edit re-ran {}\n",
+                            side.dependency_edit_ran.join(", ")
+                        ));
+                    }
+                }
+            }
+            (None, Some(why)) => out.push_str(&format!("dependency edit: not timed ({why})\n")),
+            (None, None) => {}
         }
         let app = |s: &Side| s.packages.len() - s.tooling.len();
         out.push_str(&format!(
@@ -155,6 +230,14 @@ impl Report {
             &mut out,
             "image configuration differences",
             &self.config_changes,
+        );
+        list(
+            &mut out,
+            &format!(
+                "slower after the fix (more than {SLOWER_RATIO}x and {:.1}s)",
+                SLOWER_MARGIN.as_secs_f64()
+            ),
+            &self.slower(),
         );
         out.push_str(if self.equivalent() {
             "same packages and app files\n"
@@ -238,6 +321,10 @@ pub fn verify(input: &Input) -> Result<Report, VerifyError> {
     let project = layerwise_python::detect(input.context).ok();
     let code_file =
         layerwise_python::code_file(input.context, project.as_ref().and_then(|p| p.app.as_ref()));
+    let dependency_edit = project
+        .as_ref()
+        .ok_or_else(|| "the project was not understood".to_string())
+        .and_then(|p| layerwise_bench::edits::plan_dependency_edit(input.context, p));
     let result = (|| {
         let mut sides = Vec::new();
         for (which, text, ignore) in [
@@ -285,6 +372,17 @@ pub fn verify(input: &Input) -> Result<Report, VerifyError> {
                 }
                 times.sort();
                 side.code_edit = Some(times[times.len() / 2]);
+                side.code_edit_fastest = times.first().copied();
+            }
+            // Last: the added package is not part of the comparison above.
+            if let Ok(edit) = &dependency_edit {
+                layerwise_bench::edits::apply_dependency_edit(&dir, edit, &unique().to_string())
+                    .map_err(|e| VerifyError::Other(format!("the dependency edit: {e}")))?;
+                let edited = builder
+                    .build(&dir, &image, false)
+                    .map_err(|e| e.or_failed(which))?;
+                side.dependency_edit = Some(edited.elapsed);
+                side.dependency_edit_ran = edited.ran;
             }
             sides.push(side);
         }
@@ -292,6 +390,11 @@ pub fn verify(input: &Input) -> Result<Report, VerifyError> {
         let original = sides.pop().unwrap_or_default();
         Ok(Report {
             code_file: code_file.clone(),
+            dependency_edit: dependency_edit
+                .as_ref()
+                .ok()
+                .map(|e| format!("{} added to {}", e.requirement, e.file)),
+            dependency_edit_skipped: dependency_edit.as_ref().err().cloned(),
             ..compare(original, fixed)
         })
     })();
@@ -669,5 +772,48 @@ mod tests {
         .collect();
         // certifi stays: requests, an app package, needs it.
         assert_eq!(tooling, expected);
+    }
+
+    fn report(code: (u64, u64), dependency: (u64, u64)) -> Report {
+        let side = |code: u64, dependency: u64| Side {
+            code_edit: Some(Duration::from_millis(code)),
+            code_edit_fastest: Some(Duration::from_millis(code)),
+            code_edit_ran: vec!["[production 5/5] COPY . .".to_string()],
+            dependency_edit: Some(Duration::from_millis(dependency)),
+            dependency_edit_ran: vec!["RUN pip install .".to_string()],
+            ..Side::default()
+        };
+        Report {
+            original: side(code.0, dependency.0),
+            fixed: side(code.1, dependency.1),
+            dependency_edit: Some("six==1.16.0 added to requirements.txt".to_string()),
+            ..Report::default()
+        }
+    }
+
+    #[test]
+    fn slower_needs_both_the_ratio_and_the_margin() {
+        // 27x slower and 2.9 s more: the case that must be refused.
+        let slow = report((110, 2980), (8000, 8000));
+        let found = slow.slower();
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(
+            found[0].starts_with("code edit: 2.98s fixed vs 0.11s original"),
+            "{found:?}"
+        );
+        assert!(found[0].contains("COPY . ."), "names the steps: {found:?}");
+        assert!(
+            slow.render()
+                .contains("slower after the fix (more than 1.25x and 0.3s)")
+        );
+        // 45% slower but 0.05 s: noise on any machine.
+        assert!(report((110, 160), (8000, 8000)).slower().is_empty());
+        // 0.4 s more on an 8 s rebuild: within 25%.
+        assert!(report((110, 110), (8000, 8400)).slower().is_empty());
+        let dependency = report((110, 110), (5000, 9000)).slower();
+        assert_eq!(dependency.len(), 1, "{dependency:?}");
+        assert!(dependency[0].starts_with("dependency edit: 9.00s fixed vs 5.00s original"));
+        // Faster is never flagged.
+        assert!(report((2980, 110), (9000, 5000)).slower().is_empty());
     }
 }

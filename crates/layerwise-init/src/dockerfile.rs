@@ -22,6 +22,10 @@ const APP_USER: &str = "app";
 const PIP_CACHE: &str = "--mount=type=cache,target=/root/.cache/pip";
 const UV_CACHE: &str = "--mount=type=cache,target=/root/.cache/uv";
 const NETRC_SECRET: &str = "--mount=type=secret,id=netrc,target=/root/.netrc";
+/// A sed address matching the requirement lines that name the project
+/// itself: `.`, `./`, `-e .`, `--editable=.`, `file:.`, `.[extra]`.
+const DROP_PROJECT_LINE: &str =
+    r"/^[[:space:]]*((-e|--editable)[[:space:]=]*)?(file:)?\.\/?(\[[^]]*\])?[[:space:]]*(#.*)?$/d";
 /// Where exported lock files are written inside the builder.
 const EXPORTED_REQUIREMENTS: &str = "/tmp/requirements.txt";
 
@@ -95,6 +99,15 @@ fn builder_stage(out: &mut Writer, plan: &BuildPlan) {
     venv_env(out, &[]);
     out.line(&format!("WORKDIR {APP_DIR}"));
     copy_manifests(out, &plan.manifests);
+    // A directory copied to its own path: `COPY libs/x libs/` would spill
+    // its contents into `libs/`.
+    for path in &plan.local_paths {
+        out.line(&format!("COPY {path} {path}"));
+    }
+    if plan.project_in_requirements.is_some() {
+        out.line("# The requirements list the project itself: that line is dropped for the");
+        out.line("# dependency install, and the project installs from its own metadata below.");
+    }
     let dependencies = install_dependencies(plan);
     let mounts = install_mounts(plan);
     let skeleton = plan.skeleton.as_ref().filter(|_| plan.install_project);
@@ -114,11 +127,20 @@ fn builder_stage(out: &mut Writer, plan: &BuildPlan) {
             out.run(&mounts, &skeleton_install(plan, skeleton));
         }
         (dependencies, None) => {
-            if let Some(commands) = dependencies {
+            // Installing the project from its metadata installs its
+            // dependencies too, in one step as the original build did.
+            let project_alone = plan.install_project
+                && plan.project_before_code
+                && installs_dependencies_with_project(plan);
+            if let Some(commands) = dependencies.filter(|_| !project_alone) {
                 out.run(&mounts, &commands);
             }
             if plan.install_project {
-                out.line("COPY . .");
+                // Installed from its metadata where the original build did
+                // so; otherwise it needs the code.
+                if !plan.project_before_code {
+                    out.line("COPY . .");
+                }
                 out.run(&mounts, &[project_install(plan, false)]);
             }
         }
@@ -220,7 +242,18 @@ fn install_dependencies(plan: &BuildPlan) -> Option<Vec<String>> {
             if files.is_empty() {
                 return None;
             }
-            vec![format!("{pip} install {}", files.join(" "))]
+            let mut commands = Vec::new();
+            if let Some(itself) = &plan.project_in_requirements {
+                if !itself.other_requirements {
+                    return None;
+                }
+                commands.push(format!(
+                    "sed -i -E '{DROP_PROJECT_LINE}' {}",
+                    itself.files.join(" ")
+                ));
+            }
+            commands.push(format!("{pip} install {}", files.join(" ")));
+            commands
         }
         Installer::Uv => vec!["uv sync --frozen --no-dev --no-install-project".to_string()],
         Installer::Poetry => export_then_install(format!(
@@ -232,15 +265,22 @@ fn install_dependencies(plan: &BuildPlan) -> Option<Vec<String>> {
         Installer::Pdm => export_then_install(format!(
             "pdm export --prod --format requirements --output {EXPORTED_REQUIREMENTS}"
         )),
-        Installer::Pyproject if plan.python_version >= (3, 11) => vec![
-            format!(
-                "python -c \"import tomllib; print('\\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project'].get('dependencies', [])))\" > {EXPORTED_REQUIREMENTS}"
-            ),
-            format!("{pip} install -r {EXPORTED_REQUIREMENTS}"),
-        ],
-        // Without tomllib (Python < 3.11) or with setup.py only, dependencies are
-        // known only by building the project: they install with it, after the code.
-        Installer::Pyproject | Installer::SetupPy => return None,
+        // uv reads `[project.dependencies]` itself; pip gets the list as
+        // written there (the project install after it still resolves
+        // against `pyproject.toml`, so an outdated list costs time, never a
+        // missing package).
+        Installer::Pyproject => match plan.frontend {
+            Frontend::Uv => vec![format!("{pip} install -r pyproject.toml")],
+            Frontend::Pip if plan.dependencies.is_empty() => return None,
+            Frontend::Pip => {
+                let quoted: Vec<String> =
+                    plan.dependencies.iter().map(|d| shell_quote(d)).collect();
+                vec![format!("{pip} install {}", quoted.join(" "))]
+            }
+        },
+        // With setup.py only, dependencies are known only by building the
+        // project: they install with it.
+        Installer::SetupPy => return None,
     };
     Some(commands)
 }
@@ -281,6 +321,18 @@ fn install_mounts(plan: &BuildPlan) -> Vec<&'static str> {
     mounts
 }
 
+/// Whether the project install resolves its dependencies too: they are
+/// already in the venv unless only the project's own metadata tells them
+/// all (setup.py, a list copied from pyproject.toml into the Dockerfile,
+/// requirements that name the project).
+fn installs_dependencies_with_project(plan: &BuildPlan) -> bool {
+    match plan.installer {
+        Installer::SetupPy => true,
+        Installer::Pyproject => plan.frontend == Frontend::Pip,
+        _ => plan.project_in_requirements.is_some(),
+    }
+}
+
 /// The command installing the project into the venv.
 fn project_install(plan: &BuildPlan, editable: bool) -> String {
     if plan.installer == Installer::Uv {
@@ -288,16 +340,28 @@ fn project_install(plan: &BuildPlan, editable: bool) -> String {
         return format!("uv sync --frozen --no-dev{mode}");
     }
     let (pip, _) = frontend(plan);
-    // Dependencies are already in the venv unless only the build can tell them.
-    let deps_from_build_only = plan.installer == Installer::SetupPy
-        || (plan.installer == Installer::Pyproject && plan.python_version < (3, 11));
-    let deps = if deps_from_build_only {
+    let deps = if installs_dependencies_with_project(plan) {
         ""
     } else {
         " --no-deps"
     };
+    let editable = editable
+        || plan
+            .project_in_requirements
+            .as_ref()
+            .is_some_and(|p| p.editable);
     let mode = if editable { " --editable" } else { "" };
-    format!("{pip} install{deps}{mode} .")
+    let requirement = plan
+        .project_in_requirements
+        .as_ref()
+        .map_or(".", |p| p.requirement.as_str());
+    format!("{pip} install{deps}{mode} {}", shell_quote(requirement))
+}
+
+/// The word as the shell reads it back unchanged.
+fn shell_quote(word: &str) -> String {
+    // Only NUL cannot be quoted; requirement strings never hold one.
+    shlex::try_quote(word).map_or_else(|_| word.to_string(), |q| q.into_owned())
 }
 
 fn apt_install(out: &mut Writer, packages: &[String]) {

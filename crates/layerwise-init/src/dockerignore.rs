@@ -2,7 +2,9 @@
 //! rule), so anything that may sit in a subdirectory is written with `**/`.
 
 /// Text of the generated `.dockerignore`.
-pub fn render() -> String {
+/// `local_paths` (what requirement files install from, e.g. `dist/x.whl`)
+/// stay in the context even where a pattern above would drop them.
+pub fn render(local_paths: &[String]) -> String {
     let sections: [(&str, &[&str]); 6] = [
         ("Version control", &[".git", ".gitignore", ".hg"]),
         (
@@ -60,6 +62,12 @@ pub fn render() -> String {
         for pattern in patterns {
             out.push_str(pattern);
             out.push('\n');
+        }
+    }
+    if !local_paths.is_empty() {
+        out.push_str("\n# Local paths the requirement files install from\n");
+        for path in local_paths {
+            out.push_str(&format!("!{path}\n"));
         }
     }
     out

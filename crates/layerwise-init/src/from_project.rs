@@ -4,7 +4,9 @@ use std::path::Path;
 
 use layerwise_python::{PackageManager, Project};
 
-use crate::plan::{BuildPlan, CompanionService, Frontend, Installer, PrivateIndex};
+use crate::plan::{
+    BuildPlan, CompanionService, Frontend, Installer, PrivateIndex, ProjectInRequirements,
+};
 
 /// Why a plan could not be made.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -90,6 +92,15 @@ pub fn plan_for(
         push_unique(&mut runtime_packages, &native.runtime_packages);
     }
     let requirement_roots = project.requirements_file.iter().cloned().collect();
+    let (local_paths, project_in_requirements) = local_entries(dir, project);
+    let mut skeleton = project.skeleton.clone().ok();
+    if project_in_requirements.is_some()
+        && let Some(skeleton) = skeleton.as_mut()
+    {
+        // Reached through a requirement file, the project's own metadata is
+        // not among the manifests; its editable install needs it.
+        skeleton.files.insert(0, "pyproject.toml".to_string());
+    }
     let names = project.package_names();
     let mut services = Vec::new();
     if ["psycopg2", "psycopg2-binary", "psycopg", "asyncpg"]
@@ -125,8 +136,19 @@ pub fn plan_for(
         frontend: overrides.frontend.unwrap_or_default(),
         manifests: project.manifests.clone(),
         requirement_roots,
+        local_paths,
+        project_in_requirements,
+        dependencies: match installer {
+            Installer::Pyproject => project
+                .dependencies
+                .iter()
+                .map(|d| d.requirement.clone())
+                .collect(),
+            _ => Vec::new(),
+        },
+        project_before_code: false,
         install_project: project.install_project,
-        skeleton: project.skeleton.clone().ok(),
+        skeleton,
         build_packages,
         runtime_packages,
         command,
@@ -134,6 +156,53 @@ pub fn plan_for(
         private_index,
         services,
     })
+}
+
+/// The local paths to copy before the install, and how the requirement files
+/// name the project itself, if they do.
+fn local_entries(dir: &Path, project: &Project) -> (Vec<String>, Option<ProjectInRequirements>) {
+    let mut paths: Vec<String> = Vec::new();
+    let mut itself: Option<ProjectInRequirements> = None;
+    for entry in &project.local_entries {
+        if entry.project_itself {
+            let found = itself.get_or_insert_with(|| ProjectInRequirements {
+                requirement: project_requirement(&entry.written),
+                editable: entry.written.starts_with("-e "),
+                files: Vec::new(),
+                other_requirements: false,
+            });
+            if !found.files.contains(&entry.source.path) {
+                found.files.push(entry.source.path.clone());
+            }
+        } else if !entry.path.starts_with("../")
+            && dir.join(&entry.path).exists()
+            && !paths.contains(&entry.path)
+        {
+            paths.push(entry.path.clone());
+        }
+    }
+    if let Some(itself) = itself.as_mut()
+        && let Some(file) = &project.requirements_file
+        && let Ok(set) = layerwise_python::parse_requirements(dir, Path::new(file))
+    {
+        itself.other_requirements = set
+            .requirements
+            .iter()
+            .any(|l| !l.constraint && !l.is_project_itself());
+    }
+    (paths, itself)
+}
+
+/// `.`, `.[extra]` from `-e .[extra]` or `file:.`.
+fn project_requirement(written: &str) -> String {
+    let requirement = written
+        .trim_start_matches("-e ")
+        .trim_start_matches("file:")
+        .trim_start_matches("./");
+    match requirement.find('[') {
+        Some(at) => format!(".{}", &requirement[at..]),
+        None => ".".to_string(),
+    }
 }
 
 fn installer_of(project: &Project) -> Installer {

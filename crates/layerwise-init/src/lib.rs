@@ -17,7 +17,9 @@ pub mod tools;
 mod write;
 
 pub use from_project::{Overrides, PLACEHOLDER_COMMAND, PlanError, plan_for, plan_or_placeholder};
-pub use plan::{BuildPlan, CompanionService, Frontend, Installer, PrivateIndex};
+pub use plan::{
+    BuildPlan, CompanionService, Frontend, Installer, PrivateIndex, ProjectInRequirements,
+};
 pub use write::{WriteError, write_files};
 
 /// One file `init` produces.
@@ -47,7 +49,7 @@ pub fn generate(plan: &BuildPlan, options: Options) -> Vec<GeneratedFile> {
         },
         GeneratedFile {
             path: ".dockerignore",
-            contents: dockerignore::render(),
+            contents: dockerignore::render(&plan.local_paths),
             executable: false,
         },
         GeneratedFile {

@@ -61,6 +61,20 @@ pub struct PrivateIndex {
     pub declared_in: String,
 }
 
+/// How requirement files name the project itself.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ProjectInRequirements {
+    /// The requirement, e.g. `.` or `.[postgres]`.
+    pub requirement: String,
+    /// Written `-e .`: the venv points at the code in the work dir.
+    pub editable: bool,
+    /// The requirement files holding such a line, whose copies in the builder
+    /// lose it before the dependency install.
+    pub files: Vec<String>,
+    /// Whether anything but the project is left to install from them.
+    pub other_requirements: bool,
+}
+
 /// A service the application needs at run time, added to the compose file.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub enum CompanionService {
@@ -88,6 +102,20 @@ pub struct BuildPlan {
     /// For [`Installer::Requirements`]: the files to pass to `pip install -r`
     /// (the others in `manifests` are reached through their `-r`/`-c` includes).
     pub requirement_roots: Vec<String>,
+    /// Local paths the requirement files install from or find wheels in
+    /// (`./libs/x`, `--find-links ./wheels`), copied with the manifests.
+    pub local_paths: Vec<String>,
+    /// When the requirement files list the project itself (`.`, `-e .`,
+    /// `.[extra]`): how they name it. Their dependencies install without
+    /// that line; the project installs from its own metadata, after.
+    pub project_in_requirements: Option<ProjectInRequirements>,
+    /// For [`Installer::Pyproject`]: `[project.dependencies]` as written, for a
+    /// frontend that cannot read them from `pyproject.toml` itself (pip).
+    pub dependencies: Vec<String>,
+    /// The project installs from its metadata files before the code is
+    /// copied, as the original build did (its distribution then holds no
+    /// code; the app runs from the work dir). Set by `fix`'s restructure.
+    pub project_before_code: bool,
     /// Whether the project itself is a package to install into the venv (it has a
     /// build backend or a setup.py), rather than an app run from its source tree.
     pub install_project: bool,

@@ -33,7 +33,9 @@ pub use index::{PackageIndex, redact_url};
 pub use manifest::{Dependency, LockedPackage};
 pub use native::{BuildCondition, NATIVE_RULES, NativeDependency, NativeRule};
 pub use python_version::{DEFAULT_MINOR, KNOWN_MINORS, PythonVersion, minor_from_pin};
-pub use requirements::{RequirementsSet, group_by_directory, normalize_name, parse_requirements};
+pub use requirements::{
+    LocalEntry, RequirementsSet, group_by_directory, normalize_name, parse_requirements,
+};
 pub use skeleton::ProjectSkeleton;
 pub use source::Source;
 
@@ -92,6 +94,10 @@ pub struct Project {
     /// For pip with requirements files: the top file, for `pip install -r`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub requirements_file: Option<String>,
+    /// Local paths the requirements files point at (`./libs/x`, `-e .`,
+    /// `--find-links ./wheels`): the install needs them too.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub local_entries: Vec<LocalEntry>,
     /// Declared (direct) runtime dependencies.
     pub dependencies: Vec<Dependency>,
     /// Packages pinned by the lock file, when there is one.
@@ -179,6 +185,7 @@ fn requirements_file(dir: &Path) -> Option<String> {
 #[derive(Default)]
 struct Found {
     requirements_file: Option<String>,
+    local_entries: Vec<LocalEntry>,
     manifests: Vec<String>,
     dependencies: Vec<Dependency>,
     locked: Vec<LockedPackage>,
@@ -325,6 +332,7 @@ pub fn detect(dir: &Path) -> Result<Project, DetectError> {
         manager,
         manager_source,
         requirements_file: found.requirements_file,
+        local_entries: found.local_entries,
         manifests: found.manifests,
         dependencies: found.dependencies,
         locked: found.locked,
@@ -378,6 +386,7 @@ fn read_pip(
         let set = parse_requirements(dir, Path::new(decided_by))?;
         found.requirements_file = Some(decided_by.to_string());
         found.manifests = set.file_paths();
+        found.local_entries = set.local_entries(dir);
         for outside in found.manifests.iter().filter(|m| m.starts_with("../")) {
             found.warnings.push(Warning {
                 message: format!(

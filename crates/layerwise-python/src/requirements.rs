@@ -125,6 +125,92 @@ impl RequirementsSet {
     }
 }
 
+/// A local path a requirements file makes pip read: a requirement such as
+/// `./libs/x`, `-e ./libs/x`, `file:libs/x` or the project itself (`.`), or a
+/// `--find-links` directory. The install step can read it only if it was
+/// copied into the image before.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LocalEntry {
+    /// Project-relative path with `/` separators; `.` for the project itself.
+    pub path: String,
+    /// The entry as written, e.g. `-e .` or `--find-links ./wheels`.
+    pub written: String,
+    /// `.`, `-e .`, `.[extra]`: the project itself, which needs its code.
+    pub project_itself: bool,
+    /// Where it was written.
+    pub source: Source,
+}
+
+impl RequirementsSet {
+    /// The local paths every file of the set points at, in file order.
+    /// Requirement paths are relative to the directory pip runs in (the
+    /// project root in the builds layerwise reads and writes); `--find-links`
+    /// paths are relative to their file when they exist there, as pip does.
+    /// Absolute paths are left out: no COPY from the context can provide them.
+    pub fn local_entries(&self, root: &Path) -> Vec<LocalEntry> {
+        let mut out = Vec::new();
+        for line in self.requirements.iter().filter(|l| !l.constraint) {
+            let Some(path) = line.url.as_deref().and_then(local_path) else {
+                continue;
+            };
+            let written = if line.editable {
+                format!("-e {}", line.text)
+            } else {
+                line.text.clone()
+            };
+            let path = relative_display(root, &root.join(path));
+            out.push(LocalEntry {
+                project_itself: line.is_project_itself() || path == ".",
+                written,
+                path,
+                source: line.source.clone(),
+            });
+        }
+        for option in &self.indexes {
+            if option.kind != IndexOptionKind::FindLinks {
+                continue;
+            }
+            let Some(path) = local_path(&option.url) else {
+                continue;
+            };
+            let file_dir = Path::new(&option.source.path)
+                .parent()
+                .unwrap_or(Path::new(""));
+            let base = if root.join(file_dir).join(path).exists() {
+                file_dir
+            } else {
+                Path::new("")
+            };
+            let path = relative_display(root, &root.join(base).join(path));
+            out.push(LocalEntry {
+                project_itself: false,
+                written: format!("--find-links {}", option.url),
+                path,
+                source: option.source.clone(),
+            });
+        }
+        out
+    }
+}
+
+/// The relative path a requirement or `--find-links` value names, without
+/// extras or `#egg=` fragment; `None` for URLs, index names and absolute paths.
+fn local_path(value: &str) -> Option<&str> {
+    let value = value.split('#').next().unwrap_or(value);
+    let value = match value.strip_prefix("file:") {
+        // `file:///abs` and `file://host/…` are absolute.
+        Some(rest) if rest.starts_with('/') => return None,
+        Some(rest) => rest,
+        None if value.contains("://") || value.starts_with('/') => return None,
+        None => value,
+    };
+    let value = match value.find('[') {
+        Some(at) if value.ends_with(']') => &value[..at],
+        _ => value,
+    };
+    (!value.is_empty()).then_some(value)
+}
+
 /// PEP 503 name normalisation: lowercase, runs of `-`, `_`, `.` become `-`.
 pub fn normalize_name(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
@@ -666,6 +752,38 @@ mod tests {
         assert!(set.requirements[0].is_project_itself());
         assert_eq!(set.requirements[1].name, None);
         assert_eq!(set.requirements[2].name.as_deref(), Some("some-thing"));
+    }
+
+    #[test]
+    fn local_entries_resolve_like_pip() {
+        let dir = project(&[
+            (
+                "requirements.txt",
+                "-r requirements/base.txt\nflask\n-e .[dev]\n./libs/a[x]\nfile:libs/b#egg=b\nfile:///opt/c\n/abs/d\ngit+https://example.com/e.git\n",
+            ),
+            (
+                "requirements/base.txt",
+                "--find-links wheels\n--find-links https://example.com/w\n",
+            ),
+            ("requirements/wheels/x.whl", ""),
+        ]);
+        let set = parse_requirements(dir.path(), Path::new("requirements.txt")).expect("parse");
+        let entries = set.local_entries(dir.path());
+        let found: Vec<(&str, &str, bool)> = entries
+            .iter()
+            .map(|e| (e.path.as_str(), e.written.as_str(), e.project_itself))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (".", "-e .[dev]", true),
+                ("libs/a", "./libs/a[x]", false),
+                ("libs/b", "file:libs/b#egg=b", false),
+                // Found next to the file that names it, as pip looks first.
+                ("requirements/wheels", "--find-links wheels", false),
+            ]
+        );
+        assert_eq!(entries[0].source.line, Some(3));
     }
 
     #[test]

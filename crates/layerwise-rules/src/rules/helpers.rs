@@ -1,10 +1,13 @@
 //! Questions several rules ask.
 
-use layerwise_model::{Manager, PythonInstall, Run, Stage, State, Tool, Word, join_path};
-use layerwise_syntax::{Instruction, Span};
+use layerwise_model::{
+    ContextCopy, Manager, PythonInstall, Run, Stage, State, Tool, Word, join_path,
+};
+use layerwise_syntax::{Instruction, InstructionKind, Span};
 
 use crate::context::Context;
 use crate::diagnostic::Edit;
+use crate::project::Project;
 
 /// The cache directory `manager` uses in `state` (env override, XDG, HOME).
 pub fn cache_dir(manager: Manager, state: &State) -> String {
@@ -200,4 +203,32 @@ pub fn newline(source: &str) -> &'static str {
 /// Whether a requirement or package word names a local path.
 pub fn is_local_path(value: &str) -> bool {
     value.starts_with('.') || value.starts_with('/') || value.starts_with("file:")
+}
+
+/// A COPY or ADD of local files from the build context, with where it puts them.
+pub fn context_copy(cx: &Context, ci: usize, ins: &Instruction) -> Option<ContextCopy> {
+    if !matches!(ins.kind, InstructionKind::Copy | InstructionKind::Add)
+        || cx.copy_from(ins).is_some()
+        || !ins.heredocs.is_empty()
+    {
+        return None;
+    }
+    let (sources, dest) = cx.copy_paths(ins);
+    let dest = dest?;
+    let sources: Vec<&str> = sources.iter().map(|s| s.value.as_str()).collect();
+    // ADD fetches URLs and unpacks archives: not a plain copy of files.
+    if ins.kind == InstructionKind::Add
+        && sources.iter().any(|s| {
+            s.contains("://") || s.ends_with(".tar") || s.contains(".tar.") || s.ends_with(".tgz")
+        })
+    {
+        return None;
+    }
+    let workdir = cx.model.states.get(ci).map_or("/", |s| s.workdir.as_str());
+    Some(ContextCopy::new(&sources, &dest.value, workdir))
+}
+
+/// Whether a context path is a directory, when the project is known.
+pub fn is_dir_in<'p>(project: Option<&'p Project>) -> impl Fn(&str) -> Option<bool> + 'p {
+    move |path: &str| project.map(|p| p.dir.join(path).is_dir())
 }

@@ -24,6 +24,7 @@ pub static RULES: &[&Rule] = &[
     &cache::unpinned_base_image::RULE,
     &cache::dockerignore::MISSING,
     &cache::dockerignore::LEAKS,
+    &cache::requirements_local_paths::RULE,
     &size::build_tools_in_final::RULE,
     &size::venv_copies::REINSTALL,
     &size::venv_copies::BASE_MISMATCH,

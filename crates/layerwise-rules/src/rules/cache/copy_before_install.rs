@@ -9,7 +9,9 @@ use crate::context::Context;
 use crate::diagnostic::{Applicability, Edit, Finding, Fix, Severity};
 use crate::project::Project;
 use crate::registry::{Category, Fixes, Rule};
-use crate::rules::helpers::{install_label, is_local_path, newline, real_installs, text_end};
+use crate::rules::helpers::{
+    context_copy, install_label, is_dir_in, is_local_path, newline, real_installs, text_end,
+};
 
 pub static RULE: Rule = Rule {
     code: "LW101",
@@ -194,34 +196,6 @@ fn check(cx: &Context, out: &mut Vec<Finding>) {
             }
         }
     }
-}
-
-/// A COPY or ADD of local files from the build context, with where it puts them.
-fn context_copy(cx: &Context, ci: usize, ins: &Instruction) -> Option<ContextCopy> {
-    if !matches!(ins.kind, InstructionKind::Copy | InstructionKind::Add)
-        || cx.copy_from(ins).is_some()
-        || !ins.heredocs.is_empty()
-    {
-        return None;
-    }
-    let (sources, dest) = cx.copy_paths(ins);
-    let dest = dest?;
-    let sources: Vec<&str> = sources.iter().map(|s| s.value.as_str()).collect();
-    // ADD fetches URLs and unpacks archives: not a plain copy of files.
-    if ins.kind == InstructionKind::Add
-        && sources.iter().any(|s| {
-            s.contains("://") || s.ends_with(".tar") || s.contains(".tar.") || s.ends_with(".tgz")
-        })
-    {
-        return None;
-    }
-    let workdir = cx.model.states.get(ci).map_or("/", |s| s.workdir.as_str());
-    Some(ContextCopy::new(&sources, &dest.value, workdir))
-}
-
-/// Whether a context path is a directory, when the project is known.
-fn is_dir_in<'p>(project: Option<&'p Project>) -> impl Fn(&str) -> Option<bool> + 'p {
-    move |path: &str| project.map(|p| p.dir.join(path).is_dir())
 }
 
 /// How a COPY can move below the RUNs that do not read what it copies.

@@ -9,6 +9,7 @@ pub mod copy_before_install;
 pub mod dockerignore;
 pub mod missing_cache_mount;
 pub mod no_cache_with_mount;
+pub mod requirements_local_paths;
 pub mod unpinned_base_image;
 pub mod uv_link_mode;
 pub mod volatile_arg;
