@@ -28,6 +28,7 @@ pub mod shell;
 pub mod tools;
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use layerwise_syntax::expand::expand_word;
 use layerwise_syntax::{
@@ -235,8 +236,9 @@ pub struct Model<'a> {
     /// Top-level instructions in order; every other vector is indexed like it.
     pub instructions: Vec<&'a Instruction>,
     /// The state in effect when each instruction runs (for FROM: the state
-    /// the stage starts with).
-    pub states: Vec<State>,
+    /// the stage starts with). Instructions that change nothing share their
+    /// predecessor's, so a long file costs a pointer per instruction.
+    pub states: Vec<Arc<State>>,
     pub stages: Vec<Stage>,
     /// ARGs declared before the first FROM.
     pub global_args: Vec<Arg>,
@@ -313,6 +315,16 @@ impl<'a> Model<'a> {
         }
     }
 
+    /// Records `state` for the next instruction, shared with the previous
+    /// one when equal.
+    fn push_state(&mut self, state: &State) {
+        let shared = match self.states.last() {
+            Some(last) if **last == *state => Arc::clone(last),
+            _ => Arc::new(state.clone()),
+        };
+        self.states.push(shared);
+    }
+
     fn walk(&mut self, options: &Options) {
         let escape = self.file.escape();
         let mut state = State::default();
@@ -324,11 +336,11 @@ impl<'a> Model<'a> {
                     prev.final_state = state.clone();
                 }
                 state = self.start_stage(i, ins, options);
-                self.states.push(state.clone());
+                self.push_state(&state);
                 self.runs.push(None);
                 continue;
             }
-            self.states.push(state.clone());
+            self.push_state(&state);
             let mut run = None;
             match (&ins.kind, &ins.arguments) {
                 (InstructionKind::Arg, Arguments::Declarations(decls)) => {
@@ -651,6 +663,21 @@ mod tests {
         let file = layerwise_syntax::parse(src);
         let model = Model::new(&file, &Options::default());
         f(&model);
+    }
+
+    #[test]
+    fn instructions_that_change_nothing_share_one_state() {
+        let src = format!(
+            "FROM python:3.12\n{}ENV A=1\nRUN x\n",
+            "RUN echo hi\n".repeat(1000)
+        );
+        model_of(&src, |m| {
+            let first_run = &m.states[1];
+            assert!(m.states[1..=1000].iter().all(|s| Arc::ptr_eq(s, first_run)));
+            // ENV takes effect after its instruction: the RUN after it gets a new state.
+            assert!(!Arc::ptr_eq(&m.states[1002], first_run));
+            assert_eq!(m.states[1002].env("A"), Some("1"));
+        });
     }
 
     #[test]

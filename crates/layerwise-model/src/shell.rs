@@ -87,11 +87,14 @@ fn flatten(text: &str, analyzed: &layerwise_shell::Script) -> Script {
     let all = &analyzed.commands;
     let mut commands = Vec::with_capacity(all.len());
     for (i, command) in all.iter().enumerate() {
-        let mut words: Vec<Word> = command
-            .env_prefix
-            .iter()
-            .map(|a| word(format!("{}={}", a.name, a.value.text), a.span.clone()))
-            .collect();
+        let mut words: Vec<Word> =
+            Vec::with_capacity(command.env_prefix.len() + command.argv.len());
+        words.extend(
+            command
+                .env_prefix
+                .iter()
+                .map(|a| word(format!("{}={}", a.name, a.value.text), a.span.clone())),
+        );
         words.extend(
             command
                 .argv
@@ -120,6 +123,8 @@ fn flatten(text: &str, analyzed: &layerwise_shell::Script) -> Script {
             piped_into: command.connector == Connector::Pipe,
         });
     }
+    // Kept for every RUN of the file: no spare capacity.
+    commands.shrink_to_fit();
     Script { commands }
 }
 

@@ -254,6 +254,8 @@ pub fn invocations(script: &Script) -> Vec<Invocation> {
             sudo,
         });
     }
+    // Kept for every RUN of the file: no spare capacity.
+    out.shrink_to_fit();
     out
 }
 

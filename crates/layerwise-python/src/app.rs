@@ -498,16 +498,28 @@ fn main_module(ctx: &AppContext<'_>, files: &[std::path::PathBuf]) -> Option<App
     })?;
     let package = main.parent()?;
     let (module, _) = module_name(ctx.root, &package.join("__init__.py"));
-    let mut command = if package == ctx.root {
+    let command = if package == ctx.root {
         // `python DIR` runs DIR/__main__.py; the code is the working directory.
         vec!["python".to_string(), ".".to_string()]
     } else {
         vec!["python".to_string(), "-m".to_string(), module]
     };
-    if module_name(ctx.root, main).1 && !ctx.installed {
+    let in_src = module_name(ctx.root, main).1;
+    Some(module_app(
+        ctx,
+        command,
+        in_src,
+        Source::file(relative_display(ctx.root, main)),
+    ))
+}
+
+/// An app run as `command` (`python -m …`); a module under `src/` of a
+/// project that is not installed needs `src` on the path.
+fn module_app(ctx: &AppContext<'_>, mut command: Vec<String>, in_src: bool, source: Source) -> App {
+    if in_src && !ctx.installed {
         command.splice(0..0, ["env".to_string(), "PYTHONPATH=src".to_string()]);
     }
-    Some(App {
+    App {
         kind: AppKind::Module,
         framework: None,
         target: None,
@@ -515,8 +527,8 @@ fn main_module(ctx: &AppContext<'_>, files: &[std::path::PathBuf]) -> Option<App
         port: None,
         server: None,
         server_declared: true,
-        source: Source::file(relative_display(ctx.root, main)),
-    })
+        source,
+    }
 }
 
 /// Where `text` has an `if __name__ == "__main__":` guard, if anywhere.
@@ -573,21 +585,9 @@ fn guarded_module(ctx: &AppContext<'_>, files: &[std::path::PathBuf]) -> Option<
             continue;
         }
         let (module, in_src) = module_name(ctx.root, path);
-        let mut command = vec!["python".to_string(), "-m".to_string(), module];
-        if in_src && !ctx.installed {
-            command.splice(0..0, ["env".to_string(), "PYTHONPATH=src".to_string()]);
-        }
-        let app = App {
-            kind: AppKind::Module,
-            framework: None,
-            target: None,
-            command,
-            port: None,
-            server: None,
-            server_declared: true,
-            source: Source::line(&rel, line_of(&text, at)),
-        };
-        best = Some((rank, app));
+        let command = vec!["python".to_string(), "-m".to_string(), module];
+        let source = Source::line(&rel, line_of(&text, at));
+        best = Some((rank, module_app(ctx, command, in_src, source)));
     }
     best.map(|(_, app)| app)
 }

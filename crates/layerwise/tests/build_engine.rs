@@ -318,6 +318,26 @@ fn input_errors_exit_2() {
         "{}",
         text(&bad)
     );
+    // A file without a build stage is rejected before the engine sees it.
+    write(dir.path(), "Dockerfile", "RUN echo hi\n");
+    let no_stage = layerwise(&["build", dir.path().to_str().unwrap()]);
+    assert_eq!(no_stage.status.code(), Some(2), "{}", text(&no_stage));
+    assert!(
+        String::from_utf8_lossy(&no_stage.stderr).contains("Dockerfile:1:1: no build stage"),
+        "{}",
+        text(&no_stage)
+    );
+    // Without a Dockerfile, the error says how to name or write one.
+    let empty = tempfile::tempdir().unwrap();
+    let none = layerwise(&["build", empty.path().to_str().unwrap()]);
+    assert_eq!(none.status.code(), Some(2), "{}", text(&none));
+    let stderr = String::from_utf8_lossy(&none.stderr);
+    assert!(
+        stderr.contains("-f FILE") && stderr.contains("layerwise init"),
+        "{}",
+        text(&none)
+    );
+    write(dir.path(), "Dockerfile", "FROM python:3.11-slim\nCOPY\n");
     let report = layerwise(&[
         "build",
         dir.path().to_str().unwrap(),

@@ -5,6 +5,8 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
+mod common;
+
 fn init(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_layerwise"))
         .arg("init")
@@ -15,13 +17,8 @@ fn init(dir: &Path, args: &[&str]) -> Output {
 }
 
 fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let tmp = tempfile::tempdir().unwrap();
-    for (name, text) in files {
-        let path = tmp.path().join(name);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    }
-    tmp
+    let bytes: Vec<(&str, &[u8])> = files.iter().map(|(n, t)| (*n, t.as_bytes())).collect();
+    common::temp_project(&bytes)
 }
 
 fn stdout(out: &Output) -> String {

@@ -22,6 +22,17 @@ pub fn text(output: &Output) -> String {
     )
 }
 
+/// A new temporary directory holding `files` (path, contents).
+pub fn temp_project(files: &[(&str, &[u8])]) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    for (name, contents) in files {
+        let path = tmp.path().join(name);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, contents).expect("write");
+    }
+    tmp
+}
+
 /// The bundled examples directory.
 pub fn examples_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples")
