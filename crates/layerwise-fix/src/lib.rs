@@ -28,6 +28,9 @@ pub struct Options {
     /// Upper bound on re-check rounds; a file that still changes after this
     /// many is reported as not converged.
     pub max_rounds: usize,
+    /// With `unsafe_fixes`, also try the restructure (off to get the rule
+    /// fixes alone, e.g. when verification refused the restructured build).
+    pub restructure: bool,
 }
 
 impl Default for Options {
@@ -35,6 +38,7 @@ impl Default for Options {
         Options {
             unsafe_fixes: false,
             max_rounds: 10,
+            restructure: true,
         }
     }
 }
@@ -177,7 +181,11 @@ pub fn fix_source(
         }
         let diagnostics = layerwise_rules::check(&file, settings, project.as_ref());
         let mut candidates = Vec::new();
-        if round == 0 && options.unsafe_fixes && restructure::enabled(settings) {
+        if round == 0
+            && options.unsafe_fixes
+            && options.restructure
+            && restructure::enabled(settings)
+        {
             match project_dir.map(|dir| restructure::restructure(&file, settings, dir)) {
                 Some(Ok(fix)) => candidates.push(Candidate {
                     code: "restructure".to_string(),

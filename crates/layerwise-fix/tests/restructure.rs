@@ -93,3 +93,41 @@ fn a_run_mixing_install_and_other_commands_is_refused_with_what_to_change() {
         outcome.notes
     );
 }
+
+#[test]
+fn without_the_restructure_the_reorder_still_applies() {
+    let src = "FROM python:3.11-slim\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\nCMD [\"gunicorn\", \"app:app\"]\n";
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in FLASK {
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    let options = Options {
+        unsafe_fixes: true,
+        restructure: false,
+        ..Options::default()
+    };
+    let outcome = fix_source(src, &Settings::default(), Some(dir.path()), &options).unwrap();
+    assert!(!outcome.applied.iter().any(|a| a.code == "restructure"));
+    assert!(outcome.applied.iter().any(|a| a.code == "LW101"));
+    assert!(
+        outcome
+            .fixed
+            .contains("COPY requirements.txt ./\nRUN --mount=type=cache"),
+        "{}",
+        outcome.fixed
+    );
+    assert!(
+        outcome
+            .fixed
+            .ends_with("COPY . .\nCMD [\"gunicorn\", \"app:app\"]\n"),
+        "{}",
+        outcome.fixed
+    );
+    // With it, the same file is restructured.
+    assert!(
+        restructured(src, FLASK)
+            .applied
+            .iter()
+            .any(|a| a.code == "restructure")
+    );
+}

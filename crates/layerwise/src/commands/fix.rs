@@ -74,6 +74,7 @@ pub fn run(args: FixArgs) -> Result<u8> {
     let options = Options {
         unsafe_fixes: args.unsafe_fixes,
         max_rounds: args.max_rounds.max(1),
+        ..Options::default()
     };
     let mut would_change = false;
     for path in targets {
@@ -122,19 +123,39 @@ fn fix_one(
     let bytes = std::fs::read(path).map_err(|e| input(format!("{display}: {e}")))?;
     let source = layerwise_syntax::decode(bytes.clone())
         .map_err(|at| input(format!("{display}:{at}: not valid UTF-8")))?;
-    let mut outcome = layerwise_fix::fix_source(&source, settings, Some(context), options)
-        .map_err(|e| {
-            input(format!(
-                "{display}:{}:{}: {}; nothing written",
-                e.line, e.column, e.message
-            ))
-        })?;
-    outcome.fixed = keep_line_endings(&outcome.original, &outcome.fixed);
-    report(&display, &outcome, write);
+    let fix_text = |options: &Options| -> Result<Outcome, (u8, String)> {
+        let mut outcome = layerwise_fix::fix_source(&source, settings, Some(context), options)
+            .map_err(|e| {
+                input(format!(
+                    "{display}:{}:{}: {}; nothing written",
+                    e.line, e.column, e.message
+                ))
+            })?;
+        outcome.fixed = keep_line_endings(&outcome.original, &outcome.fixed);
+        report(&display, &outcome, write);
+        Ok(outcome)
+    };
+    let mut outcome = fix_text(options)?;
     if !outcome.changed() {
         return Ok(false);
     }
-    if verify {
+    if verify && let Err(refused) = run_verify(path, context, &outcome) {
+        // A restructure the engine showed to be different or slower is not
+        // the only answer: the rule fixes alone (the reorder, cache mounts)
+        // may still be a faster build. Verify those instead.
+        let restructured = outcome.applied.iter().any(|a| a.code == "restructure");
+        if !restructured || refused.0 != exit::FINDINGS {
+            return Err(refused);
+        }
+        eprintln!("{}", refused.1);
+        eprintln!("{display}: trying the fixes without the restructure");
+        outcome = fix_text(&Options {
+            restructure: false,
+            ..options.clone()
+        })?;
+        if !outcome.changed() {
+            return Err(refused);
+        }
         run_verify(path, context, &outcome)?;
     }
     if !write {
