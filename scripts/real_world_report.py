@@ -249,9 +249,11 @@ def judge(r):
         return
     v = r.get("verify", {})
     rc = r.get("verify_rc")
-    if rc == 124:
-        r["status"] = "not fixed"
-        r["why"] = "verification ran out of time"
+    if rc in (124, 130, 137, 143):
+        r["status"] = "not verified"
+        r["why"] = (
+            "verification ran out of time" if rc == 124 else f"verification was stopped (exit {rc})"
+        ) + f"; {r['row']['notes']}"
         return
     if v.get("failed") == "fixed":
         r["status"] = "fixed build fails"
@@ -317,6 +319,14 @@ def render(rows, results, args):
     )
     out.append(f"- Machine: {machine(args.docker)}")
     out.append(f"- Date: {now}")
+    loads = sorted(
+        float(text) for r in rows if (text := (read(args.out_dir / "runs" / r["name"] / "loadavg", "") or "").strip())
+    )
+    if loads:
+        out.append(
+            f"- Load: 1-minute load average {loads[0]:.1f}–{loads[-1]:.1f} (median {loads[len(loads) // 2]:.1f}) "
+            "when the rows started; other builds shared the machine, so times are noisy"
+        )
     out.append(f"- layerwise: {layerwise_version(root, args.layerwise)}")
     out.append(
         "- Per row: the original built with the docker CLI (BuildKit); `layerwise check`; "
