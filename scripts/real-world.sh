@@ -124,6 +124,7 @@ while IFS=$'\t' read -r -u 3 name repo commit dockerfile context kind manager py
   rm -rf "$run"
   mkdir -p "$run"
   echo "== $name ($repo @ ${commit:0:12})" >&2
+  cut -d ' ' -f1 /proc/loadavg >"$run/loadavg" # the report says how loaded the machine was
 
   # Stand-ins for the python:* bases it names; other registries cannot be reached.
   IFS=';' read -ra tags <<<"$python_tag"

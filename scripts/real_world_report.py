@@ -217,8 +217,10 @@ def row_result(row, runs):
     result["applied"], result["notes"], result["side_files"] = fix_changes(fix_log)
     verify_log = read(run / "verify.log")
     if verify_log is not None:
-        result["verify_rc"] = int((read(run / "verify.rc", "1") or "1").strip())
+        rc_text = (read(run / "verify.rc", "") or "").strip()
+        result["verify_rc"] = int(rc_text) if rc_text else None  # None: the run stopped during verify
         result["verify"] = parse_verify(verify_log)
+        result["verify_log"] = verify_log
         result["verify_tail"] = last_lines(verify_log)
     result["bench"] = parse_bench(run / "bench.json")
     if (run / "bench.rc").exists():
@@ -249,9 +251,17 @@ def judge(r):
         return
     v = r.get("verify", {})
     rc = r.get("verify_rc")
-    if rc == 124:
-        r["status"] = "not fixed"
-        r["why"] = "verification ran out of time"
+    if rc is None or rc in (124, 130, 137, 143):
+        r["status"] = "not verified"
+        r["why"] = (
+            "verification ran out of time" if rc == 124
+            else "the run was stopped during verification" if rc is None
+            else f"verification was stopped (exit {rc})"
+        ) + f"; {r['row']['notes']}"
+        return
+    if re.search(r"no space left on device|bytes remaining on stream", r.get("verify_log", ""), re.I):
+        r["status"] = "not verified"
+        r["why"] = "the engine's disk filled up during verification (a shared machine); re-run this row"
         return
     if v.get("failed") == "fixed":
         r["status"] = "fixed build fails"
@@ -317,6 +327,14 @@ def render(rows, results, args):
     )
     out.append(f"- Machine: {machine(args.docker)}")
     out.append(f"- Date: {now}")
+    loads = sorted(
+        float(text) for r in rows if (text := (read(args.out_dir / "runs" / r["name"] / "loadavg", "") or "").strip())
+    )
+    if loads:
+        out.append(
+            f"- Load: 1-minute load average {loads[0]:.1f}–{loads[-1]:.1f} (median {loads[len(loads) // 2]:.1f}) "
+            "when the rows started; other builds shared the machine, so times are noisy"
+        )
     out.append(f"- layerwise: {layerwise_version(root, args.layerwise)}")
     out.append(
         "- Per row: the original built with the docker CLI (BuildKit); `layerwise check`; "
@@ -326,6 +344,11 @@ def render(rows, results, args):
         "dependency edit (one run each).\n"
     )
 
+    if not any(r.get("bench") for r in results if r["measured"]):
+        out.append(
+            "This run skipped `bench` (`--no-bench`), so the dependency-edit column is empty; "
+            "`scripts/real-world.sh --bench-only` fills it from the verified rows.\n"
+        )
     measured = [r for r in results if r["measured"]]
     building = [r for r in measured if r["build_rc"] == 0]
     broken = [r for r in measured if r["build_rc"] != 0]
