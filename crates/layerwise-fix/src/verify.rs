@@ -684,7 +684,9 @@ fn files(
     let text = run_in(
         docker,
         image,
-        "find . -type f ! -name '*.pyc' ! -path '*/__pycache__/*' -exec sha256sum {} + 2>/dev/null | sort -k2",
+        // With `/` as the work dir, the system's own trees are not app files
+        // (and /proc, /sys never end): prune them.
+        "find . -xdev \\( -path ./proc -o -path ./sys -o -path ./dev -o -path ./usr -o -path ./lib -o -path ./lib64 -o -path ./bin -o -path ./sbin -o -path ./etc -o -path ./var -o -path ./opt -o -path ./tmp -o -path ./run -o -path ./boot -o -path ./root -o -path ./home \\) -prune -o -type f ! -name '*.pyc' ! -path '*/__pycache__/*' -exec sha256sum {} + 2>/dev/null | sort -k2",
     )?;
     Ok(text
         .lines()
