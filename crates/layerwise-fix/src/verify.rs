@@ -45,8 +45,9 @@ pub struct Side {
     /// The fastest of those code-edit rebuilds: what the comparison of the
     /// two sides uses, since a busy machine only ever adds time.
     pub code_edit_fastest: Option<Duration>,
-    /// Rebuild after adding one package to the dependency manifest (the
-    /// edit `bench` makes), when the project has a manifest to add it to.
+    /// Rebuild after a dependency edit, when the project has a manifest to
+    /// add a package to: the faster of adding one (the edit `bench` makes)
+    /// and taking it out again.
     pub dependency_edit: Option<Duration>,
     /// The steps the dependency-edit rebuild ran.
     pub dependency_edit_ran: Vec<String>,
@@ -376,13 +377,8 @@ pub fn verify(input: &Input) -> Result<Report, VerifyError> {
             }
             // Last: the added package is not part of the comparison above.
             if let Ok(edit) = &dependency_edit {
-                layerwise_bench::edits::apply_dependency_edit(&dir, edit, &unique().to_string())
-                    .map_err(|e| VerifyError::Other(format!("the dependency edit: {e}")))?;
-                let edited = builder
-                    .build(&dir, &image, false)
-                    .map_err(|e| e.or_failed(which))?;
-                side.dependency_edit = Some(edited.elapsed);
-                side.dependency_edit_ran = edited.ran;
+                (side.dependency_edit, side.dependency_edit_ran) =
+                    time_dependency_edit(&builder, &dir, &image, edit, which)?;
             }
             sides.push(side);
         }
@@ -407,6 +403,46 @@ pub fn verify(input: &Input) -> Result<Report, VerifyError> {
         _ if interrupted => Err(VerifyError::Interrupted),
         other => other,
     }
+}
+
+/// The dependency edit, timed twice: adding the package, then taking it out
+/// again (the manifest and lock file as before, with a new comment so the
+/// install re-runs). The faster of the two counts: both re-run the same
+/// steps, and downloads and a busy machine only ever add time.
+fn time_dependency_edit(
+    builder: &Builder,
+    dir: &Path,
+    image: &str,
+    edit: &layerwise_bench::edits::DependencyEdit,
+    which: &'static str,
+) -> Result<(Option<Duration>, Vec<String>), VerifyError> {
+    let other = |e: std::io::Error| VerifyError::Other(format!("the dependency edit: {e}"));
+    let files: Vec<&str> = std::iter::once(edit.file.as_str())
+        .chain(edit.lock.as_ref().map(|l| l.file.as_str()))
+        .collect();
+    let before: Vec<String> = files
+        .iter()
+        .map(|f| std::fs::read_to_string(dir.join(f)))
+        .collect::<Result<_, _>>()
+        .map_err(other)?;
+    layerwise_bench::edits::apply_dependency_edit(dir, edit, &unique().to_string())
+        .map_err(other)?;
+    let added = builder
+        .build(dir, image, false)
+        .map_err(|e| e.or_failed(which))?;
+    for (index, (file, text)) in files.iter().zip(&before).enumerate() {
+        // `#` starts a comment in requirement files, TOML and Pipfiles.
+        let text = match index {
+            0 => format!("{text}\n# layerwise fix --verify {}\n", unique()),
+            _ => text.clone(),
+        };
+        std::fs::write(dir.join(file), text).map_err(other)?;
+    }
+    let removed = builder
+        .build(dir, image, false)
+        .map_err(|e| e.or_failed(which))?;
+    let fastest = added.elapsed.min(removed.elapsed);
+    Ok((Some(fastest), added.ran))
 }
 
 fn unique() -> u128 {
