@@ -33,7 +33,7 @@ pub struct FixArgs {
     /// and compare packages, app files, image settings, and code-edit and
     /// dependency-edit rebuild times. With --write, nothing is written when the
     /// images differ or the fixed build is slower in either scenario by more
-    /// than 25% and 0.3 s (each scenario's fastest rebuild compared).
+    /// than 25% and 0.3 s (the fixed side's fastest rebuild against the original's fastest, and beyond the original's slowest).
     #[arg(long)]
     pub verify: bool,
     #[command(flatten)]
