@@ -13,7 +13,7 @@
 
 use layerwise_python::ProjectSkeleton;
 
-use crate::plan::{BuildPlan, Frontend, Installer};
+use crate::plan::{BuildPlan, Frontend, Installer, ProjectInRequirements};
 use crate::tools;
 
 const VENV: &str = "/opt/venv";
@@ -105,12 +105,18 @@ fn builder_stage(out: &mut Writer, plan: &BuildPlan) {
         out.line(&format!("COPY {path} {path}"));
     }
     if plan.project_in_requirements.is_some() {
-        out.line("# The requirements list the project itself: that line is dropped for the");
-        out.line("# dependency install, and the project installs from its own metadata below.");
+        out.line("# The requirements list the project itself: that line is dropped, and the");
+        out.line("# project installs from its own metadata instead.");
     }
     let dependencies = install_dependencies(plan);
     let mounts = install_mounts(plan);
     let skeleton = plan.skeleton.as_ref().filter(|_| plan.install_project);
+    if let (Some(itself), Some(skeleton)) = (&plan.project_in_requirements, skeleton) {
+        skeleton_comment(out);
+        copy_manifests(out, &skeleton.files);
+        out.run(&mounts, &requirements_with_project(plan, itself, skeleton));
+        return;
+    }
     match (dependencies, skeleton) {
         (Some(mut commands), Some(skeleton)) if skeleton.files.is_empty() => {
             // Nothing to copy in between: one RUN installs both.
@@ -247,10 +253,7 @@ fn install_dependencies(plan: &BuildPlan) -> Option<Vec<String>> {
                 if !itself.other_requirements {
                     return None;
                 }
-                commands.push(format!(
-                    "sed -i -E '{DROP_PROJECT_LINE}' {}",
-                    itself.files.join(" ")
-                ));
+                commands.push(drop_project_line(itself));
             }
             commands.push(format!("{pip} install {}", files.join(" ")));
             commands
@@ -297,16 +300,50 @@ fn skeleton_comment(out: &mut Writer) {
 /// packages: the venv only points at the package directories under the work
 /// dir, which the production stage fills with the code.
 fn skeleton_install(plan: &BuildPlan, skeleton: &ProjectSkeleton) -> Vec<String> {
-    let stand_ins: Vec<String> = skeleton
+    let mut commands = stand_ins(skeleton);
+    commands.push(project_install(plan, true));
+    commands
+}
+
+/// Empty `__init__.py` files for the skeleton's packages.
+fn stand_ins(skeleton: &ProjectSkeleton) -> Vec<String> {
+    let files: Vec<String> = skeleton
         .packages
         .iter()
         .map(|p| format!("{p}/__init__.py"))
         .collect();
     vec![
         format!("mkdir -p {}", skeleton.packages.join(" ")),
-        format!("touch {}", stand_ins.join(" ")),
-        project_install(plan, true),
+        format!("touch {}", files.join(" ")),
     ]
+}
+
+/// The command removing the project's own line from the requirement files'
+/// copies in the builder.
+fn drop_project_line(itself: &ProjectInRequirements) -> String {
+    format!("sed -i -E '{DROP_PROJECT_LINE}' {}", itself.files.join(" "))
+}
+
+/// Requirement files naming a project that has a skeleton: one install, as
+/// the original's was, of the files without the project's line and of the
+/// project editable from its stand-ins. Two separate installs would each
+/// resolve and fetch build backends again on a dependency edit.
+fn requirements_with_project(
+    plan: &BuildPlan,
+    itself: &ProjectInRequirements,
+    skeleton: &ProjectSkeleton,
+) -> Vec<String> {
+    let (pip, _) = frontend(plan);
+    let mut commands = Vec::new();
+    let mut args = Vec::new();
+    if itself.other_requirements {
+        commands.push(drop_project_line(itself));
+        args.extend(plan.requirement_roots.iter().map(|r| format!("-r {r}")));
+    }
+    commands.extend(stand_ins(skeleton));
+    args.push(project_args(plan, true));
+    commands.push(format!("{pip} install {}", args.join(" ")));
+    commands
 }
 
 /// The mounts of every install into the venv: the installer's cache, and the
@@ -340,22 +377,27 @@ fn project_install(plan: &BuildPlan, editable: bool) -> String {
         return format!("uv sync --frozen --no-dev{mode}");
     }
     let (pip, _) = frontend(plan);
+    format!("{pip} install {}", project_args(plan, editable))
+}
+
+/// What names the project for pip: `--no-deps --editable .`, `'.[extra]'`…
+fn project_args(plan: &BuildPlan, editable: bool) -> String {
     let deps = if installs_dependencies_with_project(plan) {
         ""
     } else {
-        " --no-deps"
+        "--no-deps "
     };
     let editable = editable
         || plan
             .project_in_requirements
             .as_ref()
             .is_some_and(|p| p.editable);
-    let mode = if editable { " --editable" } else { "" };
+    let mode = if editable { "--editable " } else { "" };
     let requirement = plan
         .project_in_requirements
         .as_ref()
         .map_or(".", |p| p.requirement.as_str());
-    format!("{pip} install{deps}{mode} {}", shell_quote(requirement))
+    format!("{deps}{mode}{}", shell_quote(requirement))
 }
 
 /// The word as the shell reads it back unchanged.

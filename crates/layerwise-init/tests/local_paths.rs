@@ -93,14 +93,17 @@ fn project_line_with_a_skeleton_installs_editable_before_the_code() {
         "the builder needs no code:\n{text}"
     );
     assert!(
-        head.contains("sed -i -E")
-            && head.contains("requirements.txt \\\n    && pip install -r requirements.txt"),
-        "the project line is dropped before the dependency install:\n{text}"
+        head.contains("sed -i -E") && head.contains("' requirements.txt \\\n"),
+        "the project line is dropped before the install:\n{text}"
     );
     assert!(head.contains("COPY pyproject.toml ./\n"), "{text}");
     assert!(
-        head.contains("pip install --editable .\n"),
-        "the project installs editable, with its own dependencies:\n{text}"
+        head.contains("&& pip install -r requirements.txt --editable .\n"),
+        "one install takes the requirements and the project, editable, with its own dependencies:\n{text}"
+    );
+    assert!(
+        head.find("COPY pyproject.toml") < head.find("sed -i"),
+        "the stand-ins come before the one install:\n{text}"
     );
 }
 

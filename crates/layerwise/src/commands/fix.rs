@@ -33,7 +33,7 @@ pub struct FixArgs {
     /// and compare packages, app files, image settings, and code-edit and
     /// dependency-edit rebuild times. With --write, nothing is written when the
     /// images differ or the fixed build is slower in either scenario by more
-    /// than 25% and 0.3 s.
+    /// than 25% and 0.3 s (the fixed side's fastest rebuild against the original's fastest, and beyond the original's slowest).
     #[arg(long)]
     pub verify: bool,
     #[command(flatten)]
@@ -207,7 +207,7 @@ fn run_verify(path: &Path, context: &Path, outcome: &Outcome) -> Result<(), (u8,
         .iter()
         .find(|s| s.path.file_name().is_some_and(|n| n == ".dockerignore"));
     eprintln!(
-        "{display}: verifying on the engine (a cold build, three code-edit rebuilds and a dependency-edit rebuild of each)…"
+        "{display}: verifying on the engine (a cold build, three code-edit and two dependency-edit rebuilds of each)…"
     );
     let report = verify(&Input {
         context: &dir,

@@ -397,16 +397,16 @@ fn included_elsewhere(project: &Project, landed: &str) -> Vec<(String, String)> 
         .collect()
 }
 
-/// Whether a requirement file (or one it includes) installs a local path:
-/// `.`, `-e .`, `./libs/x`, `file:` URLs.
+/// Whether a requirement file (or one it includes) makes pip read more than
+/// requirement files: an editable, a local path (`.`, `./libs/x`, `file:`
+/// paths) or a `--find-links` directory. A file that cannot be read counts,
+/// since what it needs is unknown.
 fn requirements_install_local_paths(project: &Project, file: &str) -> bool {
-    project.requirement_closure(file).iter().any(|f| {
-        std::fs::read_to_string(project.dir.join(f)).is_ok_and(|text| {
-            text.lines().any(|l| {
-                let l = l.trim();
-                l.starts_with("-e") || l.starts_with("--editable") || is_local_path(l)
-            })
-        })
+    layerwise_python::parse_requirements(&project.dir, Path::new(file)).map_or(true, |set| {
+        set.requirements
+            .iter()
+            .any(|l| l.editable || l.url.as_deref().is_some_and(is_local_path))
+            || !set.local_entries(&project.dir).is_empty()
     })
 }
 
