@@ -48,6 +48,17 @@ pub fn vertex_of_steps(plan: &Plan, steps: &[Step]) -> Vec<Option<usize>> {
         .iter()
         .map(|p| named_vertex(p, steps, single_stage))
         .collect();
+    // A vertex another build defined first keeps that build's name
+    // (`[production 2/5] WORKDIR /srv`): one no step claimed is found by its text.
+    for i in 0..found.len() {
+        if found[i].is_none() {
+            let p = &plan.steps[i];
+            found[i] = (0..steps.len()).find(|v| {
+                !found.contains(&Some(*v))
+                    && crate::plan::collapse(&steps[*v].instruction) == p.instruction
+            });
+        }
+    }
     let mut by_key: HashMap<&str, usize> = HashMap::new();
     for (p, v) in plan.steps.iter().zip(&found) {
         if let Some(v) = v {
@@ -80,27 +91,35 @@ fn named_vertex(p: &PlannedStep, steps: &[Step], single_stage: bool) -> Option<u
             .enumerate()
             .filter(|(_, s)| same_stage(s) && keyword_of(s) == p.keyword.to_ascii_uppercase())
     };
+    if let Some(image) = p.inputs.get("image").filter(|_| p.keyword == "FROM") {
+        return image_vertex(image, steps, same_stage);
+    }
     candidates()
         .find(|(_, s)| s.index == p.position)
         .or_else(|| {
             candidates().find(|(_, s)| crate::plan::collapse(&s.instruction) == p.instruction)
         })
-        .or_else(|| shared_image_vertex(p, steps))
         .map(|(i, _)| i)
 }
 
-/// BuildKit 0.8 names the vertex of a base image several stages share
-/// without a stage (`[1/5] FROM docker.io/library/python:3.12-slim`); it
-/// is found by the image reference, fully qualified.
-fn shared_image_vertex<'s>(p: &PlannedStep, steps: &'s [Step]) -> Option<(usize, &'s Step)> {
-    let image = p.inputs.get("image").filter(|_| p.keyword == "FROM")?;
-    steps.iter().enumerate().find(|(_, s)| {
-        let Some(reference) = s.instruction.strip_prefix("FROM ") else {
-            return false;
-        };
-        let reference = reference.trim();
-        s.stage.is_empty() && (reference == image || reference.ends_with(&format!("/{image}")))
-    })
+/// The vertex of base image `image`, found by its reference (BuildKit
+/// shows it fully qualified). One vertex serves every stage and every
+/// build using the image, and BuildKit names it after whichever defined it
+/// first (`[1/5] FROM …`, another project's stage): the name is only a
+/// preference.
+fn image_vertex(image: &str, steps: &[Step], same_stage: impl Fn(&Step) -> bool) -> Option<usize> {
+    let is_image = |s: &Step| {
+        s.instruction
+            .strip_prefix("FROM ")
+            .map(str::trim)
+            .is_some_and(|r| r == image || r.ends_with(&format!("/{image}")))
+    };
+    let matching: Vec<usize> = (0..steps.len()).filter(|&i| is_image(&steps[i])).collect();
+    matching
+        .iter()
+        .copied()
+        .find(|&i| same_stage(&steps[i]))
+        .or(matching.first().copied())
 }
 
 /// The report rows of a build of `plan`, in the plan's (Dockerfile) order:
@@ -200,10 +219,15 @@ COPY . .
     #[test]
     fn merged_vertices_give_every_instruction_its_row_and_their_time_once() {
         let plan = plan_of(MERGED, &[("requirements.txt", "six\n")], None);
-        // What BuildKit 0.8 shows: one FROM and one WORKDIR for both stages.
+        // What BuildKit 0.8 shows: one FROM and one WORKDIR for both stages,
+        // named after a stage of another build that made them first.
         let steps = [
-            vertex("[1/5] FROM docker.io/library/python:3.12-slim", true, 0),
-            vertex("[deps 2/4] WORKDIR /srv", false, 1),
+            vertex(
+                "[production 1/5] FROM docker.io/library/python:3.12-slim",
+                true,
+                0,
+            ),
+            vertex("[production 2/5] WORKDIR /srv", false, 1),
             vertex("[deps 3/4] COPY requirements.txt ./", true, 0),
             vertex(
                 "[deps 4/4] RUN pip install --prefix=/install -r requirements.txt",
