@@ -1,0 +1,147 @@
+#!/usr/bin/env bash
+# How well `layerwise explain` predicts the next build, on the real-world corpus
+# (corpus/real-world.tsv, trees exported by scripts/real-world-export.sh). Needs a
+# Docker engine and the package indexes, so it runs outside CI.
+#
+#   scripts/explain-accuracy.sh [--only NAME]... [OUT_DIR]   (default OUT_DIR /tmp/layerwise-real-world)
+#
+# For every exported row, on a copy of its tree in OUT_DIR/accuracy/<name>/ (with its
+# own explain state): a first build, then for each scenario an edit, `explain
+# --format json`, then `build --report json`, and a row-by-row comparison of the two
+# `steps` lists (stage, line, instruction, cached). Scenarios:
+#   no-change     nothing edited
+#   code-edit     a comment appended to the first Python file under the context
+#   dep-edit      a comment appended to the first manifest (requirements*.txt,
+#                 pyproject.toml, Pipfile)
+#   ignored-edit  a file the .dockerignore excludes created or changed (only when the
+#                 .dockerignore has a plain `*.EXT` or file-name pattern)
+# Every edit carries a fresh token, so BuildKit's shared cache cannot already hold the
+# result. Prints one line per scenario (agreeing steps of all, equal lengths or not) and
+# every disagreement; OUT_DIR/accuracy/results.tsv keeps the counts.
+#
+# Environment: LAYERWISE (default target/debug/layerwise), BUILD_TIMEOUT in seconds per
+# build (default 900).
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+tsv=$root/corpus/real-world.tsv
+layerwise=${LAYERWISE:-$root/target/debug/layerwise}
+build_timeout=${BUILD_TIMEOUT:-900}
+
+only=()
+out=/tmp/layerwise-real-world
+while [[ $# -gt 0 ]]; do
+  case $1 in
+    --only)
+      [[ $# -ge 2 ]] || { echo "error: --only needs a row name" >&2; exit 2; }
+      only+=("$2")
+      shift 2
+      ;;
+    -h | --help)
+      sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'
+      exit 0
+      ;;
+    -*)
+      echo "error: unknown option $1" >&2
+      exit 2
+      ;;
+    *)
+      out=$1
+      shift
+      ;;
+  esac
+done
+
+[[ -x $layerwise ]] || { echo "error: $layerwise not found; build it with cargo build -p layerwise" >&2; exit 2; }
+[[ -d $out/trees ]] || { echo "error: no trees in $out/trees; run scripts/real-world-export.sh $out first" >&2; exit 2; }
+
+wanted() {
+  [[ ${#only[@]} -eq 0 ]] && return 0
+  local n
+  for n in "${only[@]}"; do [[ $n == "$1" ]] && return 0; done
+  return 1
+}
+
+token() { echo "$(date +%s%N)-$$-$RANDOM"; }
+
+# Compares an explain JSON and a build report: prints "AGREE/TOTAL LENGTHS" and then
+# one line per disagreeing row.
+compare() {
+  python3 - "$1" "$2" <<'EOF'
+import json, sys
+explained = json.load(open(sys.argv[1]))["steps"]
+built = json.load(open(sys.argv[2]))["steps"]
+key = lambda s: (s.get("stage"), s.get("line"), s.get("instruction"), s.get("cached"))
+agree = sum(1 for e, b in zip(explained, built) if key(e) == key(b))
+lengths = "same-length" if len(explained) == len(built) else f"lengths {len(explained)}/{len(built)}"
+print(f"{agree}/{max(len(explained), len(built))} {lengths}")
+for i in range(max(len(explained), len(built))):
+    e = explained[i] if i < len(explained) else None
+    b = built[i] if i < len(built) else None
+    if e is None or b is None or key(e) != key(b):
+        show = lambda s: "-" if s is None else f"{s['stage']} line {s['line']} cached={s['cached']} {s['instruction'][:60]}"
+        cause = f" ({e['cause']})" if e and e.get("cause") else ""
+        print(f"    predicted {show(e)}{cause}\n    built     {show(b)}")
+EOF
+}
+
+mkdir -p "$out/accuracy"
+results=$out/accuracy/results.tsv
+[[ -f $results ]] || printf 'name\tscenario\tagree\ttotal\tsame_length\n' >"$results"
+
+while IFS=$'\t' read -r -u 3 name repo commit dockerfile context kind manager python_tag notes; do
+  [[ $name == name ]] && continue
+  wanted "$name" || continue
+  [[ -d $out/trees/$name ]] || { echo "$name: not exported, skipped"; continue; }
+  work=$out/accuracy/$name
+  rm -rf "$work"
+  mkdir -p "$work"
+  cp -a "$out/trees/$name" "$work/tree"
+  export XDG_CACHE_HOME=$work/cache
+  ctx=$work/tree/$context
+  df=$work/tree/$dockerfile
+  build() {
+    timeout "$build_timeout" "$layerwise" build "$ctx" -f "$df" --progress quiet \
+      --report json "$work/$1.build.json" >"$work/$1.build.log" 2>&1
+  }
+  if ! build first; then
+    echo "$name: the first build failed, skipped (see $work/first.build.log)"
+    continue
+  fi
+  for scenario in no-change code-edit dep-edit ignored-edit; do
+    edited=
+    case $scenario in
+      code-edit)
+        edited=$(find "$ctx" -name '*.py' -not -path '*/.*' | LC_ALL=C sort | head -n 1)
+        ;;
+      dep-edit)
+        edited=$(find "$ctx" -maxdepth 2 \( -name 'requirements*.txt' -o -name pyproject.toml -o -name Pipfile \) \
+          -not -path '*/.*' | LC_ALL=C sort | head -n 1)
+        ;;
+      ignored-edit)
+        pattern=$(grep -E '^(\*\.[A-Za-z0-9]+|[A-Za-z0-9_.-]+)$' "$ctx/.dockerignore" 2>/dev/null | grep -v '^!' | head -n 1 || true)
+        [[ -n $pattern ]] && edited=$ctx/${pattern/\*/layerwise-accuracy}
+        ;;
+    esac
+    if [[ $scenario != no-change ]]; then
+      if [[ -z $edited || -d $edited ]]; then
+        echo "$name $scenario: nothing to edit, skipped"
+        continue
+      fi
+      printf '\n# layerwise-accuracy %s\n' "$(token)" >>"$edited"
+    fi
+    if ! "$layerwise" explain "$ctx" -f "$df" --format json >"$work/$scenario.explain.json" 2>"$work/$scenario.explain.log"; then
+      echo "$name $scenario: explain failed (see $work/$scenario.explain.log)"
+      continue
+    fi
+    if ! build "$scenario"; then
+      echo "$name $scenario: the build failed (see $work/$scenario.build.log)"
+      continue
+    fi
+    summary=$(compare "$work/$scenario.explain.json" "$work/$scenario.build.json")
+    echo "$name $scenario: $summary"
+    read -r counts length <<<"$(head -n 1 <<<"$summary")"
+    printf '%s\t%s\t%s\t%s\t%s\n' "$name" "$scenario" "${counts%/*}" "${counts#*/}" \
+      "$([[ $length == same-length ]] && echo yes || echo no)" >>"$results"
+  done
+done 3<"$tsv" # fd 3: the builds inside must not read the TSV
