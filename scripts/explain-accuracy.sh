@@ -16,8 +16,10 @@
 #   ignored-edit  a file the .dockerignore excludes created or changed (only when the
 #                 .dockerignore has a plain `*.EXT` or file-name pattern)
 # Every edit carries a fresh token, so BuildKit's shared cache cannot already hold the
-# result. Prints one line per scenario (agreeing steps of all, equal lengths or not) and
-# every disagreement; OUT_DIR/accuracy/results.tsv keeps the counts.
+# result. Prints one line per scenario (agreeing steps of all, equal lengths or not, and
+# how many rows differ only in a base image FROM's status, which BuildKit 0.8 reports by
+# its solver's state: docs/cache-model.md) and every other disagreement;
+# OUT_DIR/accuracy/results.tsv keeps the counts.
 #
 # Environment: LAYERWISE (default target/debug/layerwise), BUILD_TIMEOUT in seconds per
 # build (default 900).
@@ -53,14 +55,9 @@ while [[ $# -gt 0 ]]; do
 done
 
 [[ -x $layerwise ]] || { echo "error: $layerwise not found; build it with cargo build -p layerwise" >&2; exit 2; }
-[[ -d $out/trees ]] || { echo "error: no trees in $out/trees; run scripts/real-world-export.sh $out first" >&2; exit 2; }
-
-wanted() {
-  [[ ${#only[@]} -eq 0 ]] && return 0
-  local n
-  for n in "${only[@]}"; do [[ $n == "$1" ]] && return 0; done
-  return 1
-}
+# shellcheck source=scripts/real-world-rows.sh
+source "$root/scripts/real-world-rows.sh"
+require_trees "$out"
 
 token() { echo "$(date +%s%N)-$$-$RANDOM"; }
 
@@ -72,13 +69,20 @@ import json, sys
 explained = json.load(open(sys.argv[1]))["steps"]
 built = json.load(open(sys.argv[2]))["steps"]
 key = lambda s: (s.get("stage"), s.get("line"), s.get("instruction"), s.get("cached"))
+# BuildKit 0.8 marks a base image's FROM vertex cached or not by its solver's
+# state, not by the image (docs/cache-model.md, "Reports"): counted apart.
+def from_status_only(e, b):
+    return (key(e)[:3] == key(b)[:3] and e["cached"] != b["cached"]
+            and b["instruction"].upper().startswith("FROM ") and b["duration_s"] == 0
+            and b.get("same_vertex_as") is None and not (e.get("cause") or "").startswith("base image"))
 agree = sum(1 for e, b in zip(explained, built) if key(e) == key(b))
-lengths = "same-length" if len(explained) == len(built) else f"lengths {len(explained)}/{len(built)}"
-print(f"{agree}/{max(len(explained), len(built))} {lengths}")
+from_only = sum(1 for e, b in zip(explained, built) if from_status_only(e, b))
+lengths = "same-length" if len(explained) == len(built) else f"lengths-{len(explained)}/{len(built)}"
+print(f"{agree}/{max(len(explained), len(built))} {lengths} {from_only} base-image-FROM-status-only")
 for i in range(max(len(explained), len(built))):
     e = explained[i] if i < len(explained) else None
     b = built[i] if i < len(built) else None
-    if e is None or b is None or key(e) != key(b):
+    if e is None or b is None or (key(e) != key(b) and not from_status_only(e, b)):
         show = lambda s: "-" if s is None else f"{s['stage']} line {s['line']} cached={s['cached']} {s['instruction'][:60]}"
         cause = f" ({e['cause']})" if e and e.get("cause") else ""
         print(f"    predicted {show(e)}{cause}\n    built     {show(b)}")
@@ -87,7 +91,7 @@ EOF
 
 mkdir -p "$out/accuracy"
 results=$out/accuracy/results.tsv
-[[ -f $results ]] || printf 'name\tscenario\tagree\ttotal\tsame_length\n' >"$results"
+[[ -f $results ]] || printf 'name\tscenario\tagree\ttotal\tsame_length\tfrom_status_only\n' >"$results"
 
 while IFS=$'\t' read -r -u 3 name repo commit dockerfile context kind manager python_tag notes; do
   [[ $name == name ]] && continue
@@ -98,7 +102,7 @@ while IFS=$'\t' read -r -u 3 name repo commit dockerfile context kind manager py
   mkdir -p "$work"
   cp -a "$out/trees/$name" "$work/tree"
   export XDG_CACHE_HOME=$work/cache
-  ctx=$work/tree/$context
+  ctx=$(cd "$work/tree/$context" && pwd)
   df=$work/tree/$dockerfile
   build() {
     timeout "$build_timeout" "$layerwise" build "$ctx" -f "$df" --progress quiet \
@@ -140,8 +144,8 @@ while IFS=$'\t' read -r -u 3 name repo commit dockerfile context kind manager py
     fi
     summary=$(compare "$work/$scenario.explain.json" "$work/$scenario.build.json")
     echo "$name $scenario: $summary"
-    read -r counts length <<<"$(head -n 1 <<<"$summary")"
-    printf '%s\t%s\t%s\t%s\t%s\n' "$name" "$scenario" "${counts%/*}" "${counts#*/}" \
-      "$([[ $length == same-length ]] && echo yes || echo no)" >>"$results"
+    read -r counts length from_only _ <<<"$(head -n 1 <<<"$summary")"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$scenario" "${counts%/*}" "${counts#*/}" \
+      "$([[ $length == same-length ]] && echo yes || echo no)" "$from_only" >>"$results"
   done
 done 3<"$tsv" # fd 3: the builds inside must not read the TSV

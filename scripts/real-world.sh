@@ -71,15 +71,10 @@ while [[ $# -gt 0 ]]; do
 done
 
 [[ -x $layerwise ]] || { echo "error: $layerwise not found; build it with cargo build --release -p layerwise" >&2; exit 2; }
-[[ -d $out/trees ]] || { echo "error: no trees in $out/trees; run scripts/real-world-export.sh $out first" >&2; exit 2; }
+# shellcheck source=scripts/real-world-rows.sh
+source "$root/scripts/real-world-rows.sh"
+require_trees "$out"
 export DOCKER_BUILDKIT=1 LAYERWISE_DOCKER=$docker_cli
-
-wanted() {
-  [[ ${#only[@]} -eq 0 ]] && return 0
-  local n
-  for n in "${only[@]}"; do [[ $n == "$1" ]] && return 0; done
-  return 1
-}
 
 # Runs a command for at most LIMIT seconds, its output into LOG, its exit code into
 # LOG's .rc and its wall time into .seconds (timeout's 124 means it ran out of time).
