@@ -19,7 +19,8 @@
 # result. Prints one line per scenario (agreeing steps of all, equal lengths or not, and
 # how many rows differ only in a base image FROM's status, which BuildKit 0.8 reports by
 # its solver's state: docs/cache-model.md) and every other disagreement;
-# OUT_DIR/accuracy/results.tsv keeps the counts.
+# OUT_DIR/accuracy/results.tsv keeps the counts, <name>/<scenario>.disagreements.txt the
+# rows; scripts/real_world_report.py puts both in docs/real-world.md.
 #
 # Environment: LAYERWISE (default target/debug/layerwise), BUILD_TIMEOUT in seconds per
 # build (default 900).
@@ -144,6 +145,7 @@ while IFS=$'\t' read -r -u 3 name repo commit dockerfile context kind manager py
     fi
     summary=$(compare "$work/$scenario.explain.json" "$work/$scenario.build.json")
     echo "$name $scenario: $summary"
+    tail -n +2 <<<"$summary" >"$work/$scenario.disagreements.txt"
     read -r counts length from_only _ <<<"$(head -n 1 <<<"$summary")"
     printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$scenario" "${counts%/*}" "${counts#*/}" \
       "$([[ $length == same-length ]] && echo yes || echo no)" "$from_only" >>"$results"
