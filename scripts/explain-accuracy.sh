@@ -15,6 +15,9 @@
 #                 pyproject.toml, Pipfile)
 #   ignored-edit  a file the .dockerignore excludes created or changed (only when the
 #                 .dockerignore has a plain `*.EXT` or file-name pattern)
+#   base-retag    the FROM lines of the row's base image pointed at a private tag, built,
+#                 then that tag moved to the base plus one layer (the base itself is left
+#                 alone: the engine is shared)
 # Every edit carries a fresh token, so BuildKit's shared cache cannot already hold the
 # result. Prints one line per scenario (agreeing steps of all, equal lengths or not, and
 # how many rows differ only in a base image FROM's status, which BuildKit 0.8 reports by
@@ -23,13 +26,15 @@
 # rows; scripts/real_world_report.py puts both in docs/real-world.md.
 #
 # Environment: LAYERWISE (default target/debug/layerwise), BUILD_TIMEOUT in seconds per
-# build (default 900).
+# build (default 900), DOCKER (default /usr/bin/docker: the first docker on PATH may refuse
+# BuildKit).
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 tsv=$root/corpus/real-world.tsv
 layerwise=${LAYERWISE:-$root/target/debug/layerwise}
 build_timeout=${BUILD_TIMEOUT:-900}
+docker_cli=${DOCKER:-/usr/bin/docker}
 
 only=()
 out=/tmp/layerwise-real-world
@@ -94,6 +99,38 @@ mkdir -p "$out/accuracy"
 results=$out/accuracy/results.tsv
 [[ -f $results ]] || printf 'name\tscenario\tagree\ttotal\tsame_length\tfrom_status_only\n' >"$results"
 
+# explain, build and compare for scenario $1 of the current row.
+measure() {
+  local scenario=$1 summary counts length from_only
+  if ! "$layerwise" explain "$ctx" -f "$df" --format json >"$work/$scenario.explain.json" 2>"$work/$scenario.explain.log"; then
+    echo "$name $scenario: explain failed (see $work/$scenario.explain.log)"
+    return
+  fi
+  if ! build "$scenario"; then
+    echo "$name $scenario: the build failed (see $work/$scenario.build.log)"
+    return
+  fi
+  summary=$(compare "$work/$scenario.explain.json" "$work/$scenario.build.json")
+  echo "$name $scenario: $summary"
+  tail -n +2 <<<"$summary" >"$work/$scenario.disagreements.txt"
+  read -r counts length from_only _ <<<"$(head -n 1 <<<"$summary")"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$scenario" "${counts%/*}" "${counts#*/}" \
+    "$([[ $length == same-length ]] && echo yes || echo no)" "$from_only" >>"$results"
+}
+
+build() {
+  timeout "$build_timeout" "$layerwise" build "$ctx" -f "$df" --progress quiet \
+    --report json "$work/$1.build.json" >"$work/$1.build.log" 2>&1
+}
+
+# The first file under the context (hidden directories left out) that find's
+# arguments select, as an absolute path.
+first_file() {
+  local found
+  found=$(cd "$ctx" && find . "$@" -type f -not -path '*/.*' | LC_ALL=C sort | head -n 1)
+  [[ -n $found ]] && echo "$ctx/${found#./}"
+}
+
 while IFS=$'\t' read -r -u 3 name repo commit dockerfile context kind manager python_tag notes; do
   [[ $name == name ]] && continue
   wanted "$name" || continue
@@ -105,10 +142,6 @@ while IFS=$'\t' read -r -u 3 name repo commit dockerfile context kind manager py
   export XDG_CACHE_HOME=$work/cache
   ctx=$(cd "$work/tree/$context" && pwd)
   df=$work/tree/$dockerfile
-  build() {
-    timeout "$build_timeout" "$layerwise" build "$ctx" -f "$df" --progress quiet \
-      --report json "$work/$1.build.json" >"$work/$1.build.log" 2>&1
-  }
   if ! build first; then
     echo "$name: the first build failed, skipped (see $work/first.build.log)"
     continue
@@ -116,15 +149,14 @@ while IFS=$'\t' read -r -u 3 name repo commit dockerfile context kind manager py
   for scenario in no-change code-edit dep-edit ignored-edit; do
     edited=
     case $scenario in
-      code-edit)
-        edited=$(find "$ctx" -name '*.py' -not -path '*/.*' | LC_ALL=C sort | head -n 1)
-        ;;
+      code-edit) edited=$(first_file -name '*.py' || true) ;;
       dep-edit)
-        edited=$(find "$ctx" -maxdepth 2 \( -name 'requirements*.txt' -o -name pyproject.toml -o -name Pipfile \) \
-          -not -path '*/.*' | LC_ALL=C sort | head -n 1)
+        edited=$(first_file -maxdepth 2 \( -name 'requirements*.txt' -o -name pyproject.toml -o -name Pipfile \) || true)
         ;;
       ignored-edit)
-        pattern=$(grep -E '^(\*\.[A-Za-z0-9]+|[A-Za-z0-9_.-]+)$' "$ctx/.dockerignore" 2>/dev/null | grep -v '^!' | head -n 1 || true)
+        # The Dockerfile and .dockerignore are sent whatever the patterns say.
+        pattern=$(grep -E '^(\*\.[A-Za-z0-9]+|[A-Za-z0-9_.-]+)$' "$ctx/.dockerignore" 2>/dev/null |
+          grep -vE '^(Dockerfile.*|\.dockerignore)$' | head -n 1 || true)
         [[ -n $pattern ]] && edited=$ctx/${pattern/\*/layerwise-accuracy}
         ;;
     esac
@@ -135,19 +167,24 @@ while IFS=$'\t' read -r -u 3 name repo commit dockerfile context kind manager py
       fi
       printf '\n# layerwise-accuracy %s\n' "$(token)" >>"$edited"
     fi
-    if ! "$layerwise" explain "$ctx" -f "$df" --format json >"$work/$scenario.explain.json" 2>"$work/$scenario.explain.log"; then
-      echo "$name $scenario: explain failed (see $work/$scenario.explain.log)"
-      continue
-    fi
-    if ! build "$scenario"; then
-      echo "$name $scenario: the build failed (see $work/$scenario.build.log)"
-      continue
-    fi
-    summary=$(compare "$work/$scenario.explain.json" "$work/$scenario.build.json")
-    echo "$name $scenario: $summary"
-    tail -n +2 <<<"$summary" >"$work/$scenario.disagreements.txt"
-    read -r counts length from_only _ <<<"$(head -n 1 <<<"$summary")"
-    printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$scenario" "${counts%/*}" "${counts#*/}" \
-      "$([[ $length == same-length ]] && echo yes || echo no)" "$from_only" >>"$results"
+    measure "$scenario"
   done
+  # base-retag: the row's base image under a tag of its own, built on, then
+  # re-tagged to an image with one more layer. Only literal FROM lines are rewritten.
+  base=${python_tag%%;*}
+  private=layerwise-accuracy-base:$name
+  if ! grep -qE "^FROM +$base( |$)" "$df"; then
+    echo "$name base-retag: no FROM $base line to rewrite, skipped"
+    continue
+  fi
+  sed -i -E "s#^FROM +$base( |\$)#FROM $private\\1#" "$df"
+  "$docker_cli" tag "$base" "$private"
+  if build retag-before; then
+    printf 'FROM %s\nRUN echo %s > /layerwise-accuracy\n' "$base" "$(token)" |
+      DOCKER_BUILDKIT=1 "$docker_cli" build -q -t "$private" - >"$work/retag.log" 2>&1 &&
+      measure base-retag
+  else
+    echo "$name base-retag: the build on $private failed (see $work/retag-before.build.log)"
+  fi
+  "$docker_cli" rmi "$private" >/dev/null 2>&1 || true
 done 3<"$tsv" # fd 3: the builds inside must not read the TSV
