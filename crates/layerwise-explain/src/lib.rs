@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 pub use compare::{PredictedStep, describe_files, predict};
 pub use plan::{FileRecord, Inputs, Plan, PlannedStep, base_images, plan};
 pub use state::{RecordedStep, State, StateNotice};
-pub use vertices::{StepRow, rows, vertex_of_steps};
+pub use vertices::{StepRow, row_of_steps, rows, vertex_of_steps};
 
 use layerwise_engine::{Engine, Step};
 
@@ -186,20 +186,10 @@ pub fn record_plan(
     let (previous, notice) = state::load(&path, &project.dir, &project.dockerfile);
     let mut notices: Vec<String> = notice.map(|n| n.to_string()).into_iter().collect();
     notices.extend(plan.warnings.iter().cloned());
-    // A vertex shared by several steps costs its time once, on the first.
-    let mut timed = std::collections::HashSet::new();
-    let outcomes: Vec<Option<(bool, f64)>> = vertex_of_steps(plan, steps)
+    // A vertex several steps share is timed on the first of them only.
+    let outcomes: Vec<Option<(bool, f64)>> = row_of_steps(plan, steps)
         .into_iter()
-        .map(|v| {
-            v.map(|v| {
-                let seconds = if timed.insert(v) {
-                    steps[v].duration().as_secs_f64()
-                } else {
-                    0.0
-                };
-                (steps[v].cached, seconds)
-            })
-        })
+        .map(|row| row.map(|r| (r.cached, r.duration_s)))
         .collect();
     let matched = outcomes.iter().filter(|o| o.is_some()).count();
     let old_steps: &[RecordedStep] = previous.as_ref().map_or(&[], |s| s.steps.as_slice());

@@ -125,11 +125,16 @@ fn image_vertex(image: &str, steps: &[Step], same_stage: impl Fn(&Step) -> bool)
 /// The report rows of a build of `plan`, in the plan's (Dockerfile) order:
 /// one per planned step BuildKit showed a vertex for.
 pub fn rows(plan: &Plan, steps: &[Step]) -> Vec<StepRow> {
+    row_of_steps(plan, steps).into_iter().flatten().collect()
+}
+
+/// For each planned step, its row (`None` when BuildKit showed no vertex for it).
+pub fn row_of_steps(plan: &Plan, steps: &[Step]) -> Vec<Option<StepRow>> {
     let mut timed: HashMap<usize, usize> = HashMap::new();
     plan.steps
         .iter()
         .zip(vertex_of_steps(plan, steps))
-        .filter_map(|(p, v)| {
+        .map(|(p, v)| {
             let v = v?;
             let step = &steps[v];
             let same_vertex_as = match timed.get(&v) {
