@@ -36,33 +36,16 @@ layerwise=${LAYERWISE:-$root/target/debug/layerwise}
 build_timeout=${BUILD_TIMEOUT:-900}
 docker_cli=${DOCKER:-/usr/bin/docker}
 
+# shellcheck source=scripts/real-world-rows.sh
+source "$root/scripts/real-world-rows.sh"
 only=()
 out=/tmp/layerwise-real-world
 while [[ $# -gt 0 ]]; do
-  case $1 in
-    --only)
-      [[ $# -ge 2 ]] || { echo "error: --only needs a row name" >&2; exit 2; }
-      only+=("$2")
-      shift 2
-      ;;
-    -h | --help)
-      sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'
-      exit 0
-      ;;
-    -*)
-      echo "error: unknown option $1" >&2
-      exit 2
-      ;;
-    *)
-      out=$1
-      shift
-      ;;
-  esac
+  corpus_arg "$@"
+  shift "$used"
 done
 
 [[ -x $layerwise ]] || { echo "error: $layerwise not found; build it with cargo build -p layerwise" >&2; exit 2; }
-# shellcheck source=scripts/real-world-rows.sh
-source "$root/scripts/real-world-rows.sh"
 require_trees "$out"
 
 token() { echo "$(date +%s%N)-$$-$RANDOM"; }
