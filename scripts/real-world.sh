@@ -37,16 +37,13 @@ build_timeout=${BUILD_TIMEOUT:-600}
 step_timeout=${STEP_TIMEOUT:-2400}
 report=${REPORT:-$root/docs/real-world.md}
 
+# shellcheck source=scripts/real-world-rows.sh
+source "$root/scripts/real-world-rows.sh"
 only=()
 bench=yes
 out=/tmp/layerwise-real-world
 while [[ $# -gt 0 ]]; do
   case $1 in
-    --only)
-      [[ $# -ge 2 ]] || { echo "error: --only needs a row name" >&2; exit 2; }
-      only+=("$2")
-      shift 2
-      ;;
     --no-bench)
       bench=no
       shift
@@ -55,31 +52,16 @@ while [[ $# -gt 0 ]]; do
       bench=only
       shift
       ;;
-    -h | --help)
-      sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'
-      exit 0
-      ;;
-    -*)
-      echo "error: unknown option $1" >&2
-      exit 2
-      ;;
     *)
-      out=$1
-      shift
+      corpus_arg "$@"
+      shift "$used"
       ;;
   esac
 done
 
 [[ -x $layerwise ]] || { echo "error: $layerwise not found; build it with cargo build --release -p layerwise" >&2; exit 2; }
-[[ -d $out/trees ]] || { echo "error: no trees in $out/trees; run scripts/real-world-export.sh $out first" >&2; exit 2; }
+require_trees "$out"
 export DOCKER_BUILDKIT=1 LAYERWISE_DOCKER=$docker_cli
-
-wanted() {
-  [[ ${#only[@]} -eq 0 ]] && return 0
-  local n
-  for n in "${only[@]}"; do [[ $n == "$1" ]] && return 0; done
-  return 1
-}
 
 # Runs a command for at most LIMIT seconds, its output into LOG, its exit code into
 # LOG's .rc and its wall time into .seconds (timeout's 124 means it ran out of time).

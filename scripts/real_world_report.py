@@ -316,6 +316,43 @@ def cell(text):
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
+def explain_accuracy(directory):
+    """The section on `scripts/explain-accuracy.sh`'s results, when it ran."""
+    results = directory / "results.tsv"
+    if not results.is_file():
+        return []
+    with open(results, newline="") as f:
+        runs = list(csv.DictReader(f, delimiter="\t"))
+    out = ["## explain's prediction vs the following build\n"]
+    out.append(
+        "From `scripts/explain-accuracy.sh`: after a first build, each scenario's edit, "
+        "`layerwise explain --format json`, then `layerwise build --report json`, compared row by row "
+        "(stage, line, instruction, cached). A base image's FROM status is counted apart: BuildKit 0.8 "
+        "reports it by its solver's state, not by the image (docs/cache-model.md, \"Reports\").\n"
+    )
+    out.append("| row | scenario | steps that agree | same length | base-image FROM status only |")
+    out.append("|---|---|---|---|---|")
+    for r in runs:
+        out.append(
+            f"| {r['name']} | {r['scenario']} | {r['agree']} of {r['total']} | {r['same_length']} "
+            f"| {r.get('from_status_only', '0')} |"
+        )
+    out.append("")
+    disagreements = []
+    for r in runs:
+        path = directory / r["name"] / f"{r['scenario']}.disagreements.txt"
+        if path.is_file() and path.read_text().strip():
+            disagreements.append(f"- {r['name']}, {r['scenario']}:")
+            disagreements.append("  ```")
+            disagreements.extend(f"  {l}" for l in path.read_text().splitlines())
+            disagreements.append("  ```")
+    out.append("Other disagreements: " + ("none.\n" if not disagreements else "\n"))
+    out.extend(disagreements)
+    if disagreements:
+        out.append("")
+    return out
+
+
 def render(rows, results, args):
     root = Path(__file__).resolve().parent.parent
     out = []
@@ -449,6 +486,7 @@ def render(rows, results, args):
         out.extend(f"  {l}" for l in last_lines(r["build_log"]))
         out.append("  ```")
     out.append("")
+    out.extend(explain_accuracy(args.out_dir / "accuracy"))
     unmeasured = [r["row"]["name"] for r in results if not r["measured"]]
     if unmeasured:
         out.append("## Rows not measured in this run\n")

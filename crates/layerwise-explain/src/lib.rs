@@ -13,6 +13,7 @@ mod compare;
 mod git;
 pub mod plan;
 pub mod state;
+mod vertices;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -20,6 +21,7 @@ use std::path::{Path, PathBuf};
 pub use compare::{PredictedStep, describe_files, predict};
 pub use plan::{FileRecord, Inputs, Plan, PlannedStep, base_images, plan};
 pub use state::{RecordedStep, State, StateNotice};
+pub use vertices::{StepRow, row_of_steps, rows, vertex_of_steps};
 
 use layerwise_engine::{Engine, Step};
 
@@ -104,6 +106,21 @@ impl Project {
         self.state_path().ok().map(|p| p.with_extension("stat"))
     }
 
+    /// The model's plan of the tree as it is now, hashing through the project's stat cache.
+    pub fn plan(
+        &self,
+        inputs: &Inputs,
+        image_ids: &BTreeMap<String, String>,
+    ) -> Result<Plan, ExplainError> {
+        plan::plan(
+            &self.dir,
+            &self.dockerfile,
+            inputs,
+            image_ids,
+            self.stat_cache_path().as_deref(),
+        )
+    }
+
     /// Base image references of the target's FROM lines.
     pub fn base_images(&self, inputs: &Inputs) -> Vec<String> {
         std::fs::read_to_string(&self.dockerfile)
@@ -154,41 +171,26 @@ pub fn record(
     image_ids: &BTreeMap<String, String>,
     steps: &[Step],
 ) -> Result<Recorded, ExplainError> {
+    let plan = project.plan(inputs, image_ids)?;
+    record_plan(project, inputs, &plan, steps)
+}
+
+/// [`record`] with the plan already made (the one the build's report rows came from).
+pub fn record_plan(
+    project: &Project,
+    inputs: &Inputs,
+    plan: &Plan,
+    steps: &[Step],
+) -> Result<Recorded, ExplainError> {
     let path = project.state_path()?;
-    let plan = plan::plan(
-        &project.dir,
-        &project.dockerfile,
-        inputs,
-        image_ids,
-        project.stat_cache_path().as_deref(),
-    )?;
     let (previous, notice) = state::load(&path, &project.dir, &project.dockerfile);
     let mut notices: Vec<String> = notice.map(|n| n.to_string()).into_iter().collect();
     notices.extend(plan.warnings.iter().cloned());
-    let single_stage = plan
-        .steps
-        .iter()
-        .map(|s| s.stage.as_str())
-        .collect::<std::collections::BTreeSet<_>>()
-        .len()
-        <= 1;
-    let mut outcomes: Vec<Option<(bool, f64)>> = plan
-        .steps
-        .iter()
-        .map(|p| match_step(p, steps, single_stage).map(|s| (s.cached, s.duration().as_secs_f64())))
+    // A vertex several steps share is timed on the first of them only.
+    let outcomes: Vec<Option<(bool, f64)>> = row_of_steps(plan, steps)
+        .into_iter()
+        .map(|row| row.map(|r| (r.cached, r.duration_s)))
         .collect();
-    // BuildKit shows one vertex for identical steps (a FROM shared by
-    // stages): they share its outcome.
-    for i in 0..plan.steps.len() {
-        if outcomes[i].is_none() {
-            outcomes[i] = plan
-                .steps
-                .iter()
-                .zip(&outcomes)
-                .find(|(p, o)| o.is_some() && p.key == plan.steps[i].key)
-                .and_then(|(_, o)| *o);
-        }
-    }
     let matched = outcomes.iter().filter(|o| o.is_some()).count();
     let old_steps: &[RecordedStep] = previous.as_ref().map_or(&[], |s| s.steps.as_slice());
     let recorded: Vec<RecordedStep> = plan
@@ -234,35 +236,19 @@ pub fn record(
     })
 }
 
-/// Looks the base images up on `engine`, then [`record`]s.
-pub async fn record_build(
+/// Looks the base images up on `engine` and plans the tree as it is now:
+/// right after a build, what its report rows and [`record_plan`] need.
+pub async fn plan_build(
     engine: &Engine,
     project: &Project,
     inputs: &Inputs,
-    steps: &[Step],
-) -> Result<Recorded, ExplainError> {
+) -> Result<Plan, ExplainError> {
     let ids = image_ids(engine, &project.base_images(inputs)).await;
-    record(project, inputs, &ids, steps)
+    project.plan(inputs, &ids)
 }
 
-fn round_ms(s: f64) -> f64 {
+pub(crate) fn round_ms(s: f64) -> f64 {
     (s * 1000.0).round() / 1000.0
-}
-
-/// The BuildKit step (`[stage k/n] KEYWORD …`) of a planned step.
-fn match_step<'s>(p: &PlannedStep, steps: &'s [Step], single_stage: bool) -> Option<&'s Step> {
-    let same_stage =
-        |s: &Step| s.stage.eq_ignore_ascii_case(&p.stage) || (single_stage && s.stage.is_empty());
-    let keyword_of = |s: &Step| {
-        s.instruction
-            .split_whitespace()
-            .next()
-            .unwrap_or("")
-            .to_ascii_uppercase()
-    };
-    steps
-        .iter()
-        .find(|s| same_stage(s) && s.index == p.position && keyword_of(s) == p.keyword)
 }
 
 /// The prediction for the next build.
@@ -348,13 +334,7 @@ pub fn explain(
     let (previous, notice) = state::load(&path, &project.dir, &project.dockerfile);
     let mut notices: Vec<String> = notice.map(|n| n.to_string()).into_iter().collect();
     let ids = effective_ids(image_ids, previous.as_ref(), &mut notices);
-    let plan = plan::plan(
-        &project.dir,
-        &project.dockerfile,
-        inputs,
-        &ids,
-        project.stat_cache_path().as_deref(),
-    )?;
+    let plan = project.plan(inputs, &ids)?;
     notices.extend(plan.warnings.iter().cloned());
     let old: Vec<RecordedStep> = previous.map(|s| s.steps).unwrap_or_default();
     let baseline = if old.is_empty() {

@@ -336,7 +336,7 @@ fn line_hashes(path: &Path, size: u64) -> Option<Vec<u32>> {
 
 /// What the build can read from the context: COPY/ADD sources, or
 /// everything (`None`) when a bind mount or a variable makes that unknowable.
-fn context_sources(file: &Dockerfile) -> Option<Vec<String>> {
+pub fn context_sources(file: &Dockerfile) -> Option<Vec<String>> {
     let mut sources = Vec::new();
     for ins in file.instructions() {
         match (&ins.kind, &ins.details) {
@@ -384,7 +384,18 @@ fn words_of(ins: &Instruction) -> Option<Vec<String>> {
     }
 }
 
-fn collapse(text: &str) -> String {
+/// A stage's name as the Dockerfile writes it after `AS`, else `stage-N`.
+pub fn stage_label(model: &Model, stage: &layerwise_model::Stage) -> String {
+    stage
+        .name_span
+        .and_then(|span| model.file.source().get(span.start..span.end))
+        .map(str::to_string)
+        .or_else(|| stage.name.clone())
+        .unwrap_or_else(|| format!("stage-{}", stage.index))
+}
+
+/// The instruction as reports show it: whitespace runs collapsed to one space.
+pub(crate) fn collapse(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
@@ -424,10 +435,7 @@ impl Builder<'_, '_> {
     fn run(&mut self) {
         let model = self.model;
         for stage in &model.stages {
-            let name = stage
-                .name
-                .clone()
-                .unwrap_or_else(|| format!("stage-{}", stage.index));
+            let name = stage_label(model, stage);
             if !stage.reachable {
                 self.plan.skipped_stages.push(name);
                 continue;
@@ -470,12 +478,22 @@ impl Builder<'_, '_> {
         }
         match &stage.base {
             Base::Stage(s) => {
-                // No vertex of its own: the stage continues from its base.
-                return self
+                // No vertex of its own: the stage continues from its base,
+                // so its row shares the vertex of the base's last step.
+                let base = self
                     .stage_results
                     .get(s)
                     .cloned()
                     .unwrap_or_else(|| (format!("stage-{s}-unbuilt"), 0));
+                step.inputs.insert(
+                    "from-stage".into(),
+                    stage_label(self.model, &self.model.stages[*s]),
+                );
+                step.parent_line = Some(base.1).filter(|&l| l > 0);
+                step.parent_key = base.0.clone();
+                step.key = base.0.clone();
+                self.plan.steps.push(step);
+                return base;
             }
             Base::Scratch => {
                 step.inputs.insert("image".into(), "scratch".into());
@@ -570,11 +588,10 @@ impl Builder<'_, '_> {
                         match model.stage_ref(&from, stage_index) {
                             Some(s) => {
                                 let result = self.stage_results.get(&s);
-                                let name = model.stages[s]
-                                    .name
-                                    .clone()
-                                    .unwrap_or_else(|| format!("stage-{s}"));
-                                step.inputs.insert("from-stage".into(), name);
+                                step.inputs.insert(
+                                    "from-stage".into(),
+                                    stage_label(model, &model.stages[s]),
+                                );
                                 step.inputs.insert(
                                     "from-stage-key".into(),
                                     result.map(|r| r.0.clone()).unwrap_or_default(),
@@ -802,6 +819,21 @@ mod tests {
 
     fn keys(p: &Plan) -> Vec<(usize, String)> {
         p.steps.iter().map(|s| (s.line, s.key.clone())).collect()
+    }
+
+    #[test]
+    fn context_sources_come_from_copy_and_add() {
+        let dockerfile = layerwise_syntax::parse(
+            "FROM python:3.11-slim AS builder\nCOPY requirements.txt .\nFROM python:3.11-slim\nCOPY --from=builder /opt/venv /opt/venv\nCOPY . /app\n",
+        );
+        assert_eq!(
+            context_sources(&dockerfile),
+            Some(vec!["requirements.txt".into(), ".".into()])
+        );
+        let bind = layerwise_syntax::parse("FROM x\nRUN --mount=type=bind,target=/src make\n");
+        assert_eq!(context_sources(&bind), None);
+        let variable = layerwise_syntax::parse("FROM x\nARG D=.\nCOPY $D /app\n");
+        assert_eq!(context_sources(&variable), None);
     }
 
     #[test]

@@ -13,7 +13,7 @@ use layerwise_engine::{
     BuildOptions, BuildOutcome, CacheTo, Engine, EngineError, Event, PathChoice, SecretSpec, Step,
     parse_cache_from,
 };
-use layerwise_syntax::{Arguments, Details, Dockerfile, InstructionKind, MountType};
+use layerwise_explain::StepRow;
 
 use crate::exit;
 
@@ -190,7 +190,6 @@ fn single_job(args: &BuildArgs, options: BuildOptions) -> Result<Vec<Job>, Strin
 
 /// A Dockerfile ready to send: the context tar and the parsed file.
 struct Prepared {
-    dockerfile: Dockerfile,
     /// The Dockerfile's path inside the context, with `/` separators.
     dockerfile_in_context: String,
     /// The canonical context directory.
@@ -266,202 +265,16 @@ fn prepare(job: &Job) -> Result<Prepared, String> {
         ));
     }
     let walk_options = layerwise_context::WalkOptions {
-        sources: context_sources(&dockerfile),
+        sources: layerwise_explain::plan::context_sources(&dockerfile),
         ..layerwise_context::WalkOptions::for_build(&context, &dockerfile_in_context)
             .map_err(|e| e.to_string())?
     };
     let walk = layerwise_context::walk(&context, &walk_options).map_err(|e| e.to_string())?;
     Ok(Prepared {
-        dockerfile,
         dockerfile_in_context,
         context,
         walk,
     })
-}
-
-/// What the build can read from the context: COPY/ADD sources, or
-/// everything (`None`) when a bind mount or a variable makes that unknowable.
-fn context_sources(dockerfile: &Dockerfile) -> Option<Vec<String>> {
-    let mut sources = Vec::new();
-    for instruction in dockerfile.instructions() {
-        match (&instruction.kind, &instruction.details) {
-            (InstructionKind::Run, Details::Run(flags)) => {
-                let reads_context = flags
-                    .mounts
-                    .iter()
-                    .any(|m| m.kind == MountType::Bind && m.from.is_none());
-                if reads_context {
-                    return None;
-                }
-            }
-            (InstructionKind::Copy | InstructionKind::Add, Details::Copy(flags)) => {
-                if flags.from.is_some() {
-                    continue;
-                }
-                let words: Vec<&str> = match &instruction.arguments {
-                    Arguments::Words(words) => words.iter().map(|w| w.value.as_str()).collect(),
-                    Arguments::Exec(exec) => {
-                        exec.elements.iter().map(|w| w.value.as_str()).collect()
-                    }
-                    _ => return None,
-                };
-                let Some((_, srcs)) = words.split_last() else {
-                    continue;
-                };
-                for src in srcs {
-                    if src.starts_with("<<") || src.contains("://") || src.starts_with("git@") {
-                        continue;
-                    }
-                    if src.contains('$') {
-                        return None;
-                    }
-                    sources.push(src.to_string());
-                }
-            }
-            _ => {}
-        }
-    }
-    Some(sources)
-}
-
-/// A Dockerfile stage: BuildKit's name for it and its instructions.
-struct Stage {
-    /// The `AS` name, lower-cased, or `stage-N`.
-    name: String,
-    /// (keyword upper-cased, whitespace-collapsed logical line, line number).
-    instructions: Vec<(String, String, usize)>,
-}
-
-fn stages(dockerfile: &Dockerfile) -> Vec<Stage> {
-    let mut stages: Vec<Stage> = Vec::new();
-    for instruction in dockerfile.instructions() {
-        let line = dockerfile.position(instruction.span.start).line;
-        let text = collapse(&instruction.logical_line);
-        let keyword = instruction.kind.keyword().to_ascii_uppercase();
-        if instruction.kind == InstructionKind::From {
-            let words: Vec<&str> = text.split(' ').collect();
-            let alias = words
-                .iter()
-                .position(|w| w.eq_ignore_ascii_case("as"))
-                .and_then(|i| words.get(i + 1))
-                .map(|w| w.to_ascii_lowercase());
-            let name = alias.unwrap_or_else(|| format!("stage-{}", stages.len()));
-            stages.push(Stage {
-                name,
-                instructions: Vec::new(),
-            });
-        }
-        if let Some(stage) = stages.last_mut() {
-            stage.instructions.push((keyword, text, line));
-        }
-    }
-    stages
-}
-
-fn collapse(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// Where a BuildKit step comes from in the Dockerfile.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Origin {
-    stage: String,
-    instruction: String,
-    line: usize,
-}
-
-/// Maps a step (`[builder 3/5] RUN …`) back to its Dockerfile instruction:
-/// same stage, same keyword, then the same text (BuildKit may have expanded
-/// variables in it), else the k-th instruction that makes a vertex.
-fn locate_step(stages: &[Stage], step: &Step) -> Option<Origin> {
-    let stage = if step.stage.is_empty() {
-        stages.first()?
-    } else {
-        stages
-            .iter()
-            .find(|s| s.name.eq_ignore_ascii_case(&step.stage))?
-    };
-    let text = collapse(&step.instruction);
-    let keyword = text.split(' ').next()?.to_ascii_uppercase();
-    let candidates: Vec<&(String, String, usize)> = stage
-        .instructions
-        .iter()
-        .filter(|(k, _, _)| *k == keyword)
-        .collect();
-    let exact = candidates.iter().find(|(_, t, _)| {
-        t.split_once(' ').map(|(_, rest)| rest) == text.split_once(' ').map(|(_, rest)| rest)
-    });
-    let chosen = match exact {
-        Some(found) => Some(*found),
-        None if candidates.len() == 1 => Some(candidates[0]),
-        None => {
-            let producing: Vec<&(String, String, usize)> = stage
-                .instructions
-                .iter()
-                .filter(|(k, _, _)| {
-                    matches!(k.as_str(), "FROM" | "RUN" | "COPY" | "ADD" | "WORKDIR")
-                })
-                .collect();
-            producing
-                .get(usize::try_from(step.index).ok()?.checked_sub(1)?)
-                .copied()
-                .filter(|(k, _, _)| *k == keyword)
-                .or_else(|| candidates.first().copied())
-        }
-    }?;
-    let display_stage = if step.stage.is_empty() {
-        stage.name.clone()
-    } else {
-        step.stage.clone()
-    };
-    Some(Origin {
-        stage: display_stage,
-        instruction: chosen.1.clone(),
-        line: chosen.2,
-    })
-}
-
-/// A finished step as reported.
-#[derive(Debug, Clone, serde::Serialize)]
-struct Row {
-    /// BuildKit's name for the step, to find it again.
-    #[serde(skip)]
-    name: String,
-    stage: String,
-    instruction: String,
-    line: Option<usize>,
-    cached: bool,
-    duration_s: f64,
-}
-
-fn rows(dockerfile: &Dockerfile, steps: &[Step]) -> Vec<Row> {
-    let stages = stages(dockerfile);
-    let mut rows: Vec<Row> = steps
-        .iter()
-        .map(|step| {
-            let origin = locate_step(&stages, step);
-            Row {
-                name: step.name.clone(),
-                stage: origin
-                    .as_ref()
-                    .map_or_else(|| step.stage.clone(), |o| o.stage.clone()),
-                instruction: origin
-                    .as_ref()
-                    .map_or_else(|| step.instruction.clone(), |o| o.instruction.clone()),
-                line: origin.map(|o| o.line),
-                cached: step.cached,
-                // A cache hit costs nothing even when BuildKit timed its lookup.
-                duration_s: if step.cached {
-                    0.0
-                } else {
-                    round_ms(step.duration())
-                },
-            }
-        })
-        .collect();
-    // Dockerfile order; steps that could not be placed go last.
-    rows.sort_by_key(|row| row.line.unwrap_or(usize::MAX));
-    rows
 }
 
 fn round_ms(duration: Duration) -> f64 {
@@ -613,7 +426,7 @@ fn explain_engine_error(err: &EngineError) {
 
 struct Finished {
     service: Option<String>,
-    rows: Vec<Row>,
+    rows: Vec<StepRow>,
     outcome: BuildOutcome,
 }
 
@@ -703,13 +516,10 @@ async fn run_jobs(
         };
         let mut outcome = outcome;
         outcome.notes.extend(sync_note);
-        let rows = rows(&prepared.dockerfile, &outcome.steps);
         let failed = !outcome.succeeded();
+        let rows = rows_and_record(&engine, &job, &outcome, !failed).await;
         if progress != Progress::Quiet || failed {
             print_summary(job.service.as_deref(), &rows, &outcome, progress);
-        }
-        if !failed {
-            record_for_explain(&engine, &job, &outcome).await;
         }
         finished.push(Finished {
             service: job.service,
@@ -727,7 +537,12 @@ async fn run_jobs(
     Ok(code)
 }
 
-fn print_summary(service: Option<&str>, rows: &[Row], outcome: &BuildOutcome, progress: Progress) {
+fn print_summary(
+    service: Option<&str>,
+    rows: &[StepRow],
+    outcome: &BuildOutcome,
+    progress: Progress,
+) {
     for note in &outcome.notes {
         eprintln!("note: {note}");
     }
@@ -739,12 +554,11 @@ fn print_summary(service: Option<&str>, rows: &[Row], outcome: &BuildOutcome, pr
         }
         if let Some(row) = rows
             .iter()
-            .find(|r| failure.step.as_deref() == Some(r.name.as_str()))
-            && let Some(line) = row.line
+            .find(|r| failure.step.as_deref() == Some(r.vertex.as_str()))
         {
             eprintln!(
-                "  Dockerfile line {line} (stage {}): {}",
-                row.stage, row.instruction
+                "  Dockerfile line {} (stage {}): {}",
+                row.line, row.stage, row.instruction
             );
         }
         eprintln!("  {}", failure.message);
@@ -781,12 +595,13 @@ fn print_summary(service: Option<&str>, rows: &[Row], outcome: &BuildOutcome, pr
         "STAGE", "LINE", "INSTRUCTION", "", "TIME"
     );
     for row in rows {
-        let line = row.line.map_or_else(|| "-".to_string(), |l| l.to_string());
+        let line = row.line;
         let status = if row.cached { "cached" } else { "ran" };
-        let time = if row.cached {
-            "-".to_string()
-        } else {
-            format!("{:.2}s", row.duration_s)
+        // A vertex several instructions share is timed on its first row.
+        let time = match row.same_vertex_as {
+            _ if row.cached => "-".to_string(),
+            Some(first) => format!("=line {first}"),
+            None => format!("{:.2}s", row.duration_s),
         };
         println!(
             "{:<stage_width$}  {line:>5}  {:<60}  {status:<6}  {time:>8}",
@@ -802,7 +617,7 @@ fn print_summary(service: Option<&str>, rows: &[Row], outcome: &BuildOutcome, pr
     match slowest {
         Some(row) => println!(
             "slowest step that ran: line {} ({:.2}s): {}",
-            row.line.map_or_else(|| "?".to_string(), |l| l.to_string()),
+            row.line,
             row.duration_s,
             truncate(&row.instruction, 80)
         ),
@@ -813,28 +628,47 @@ fn print_summary(service: Option<&str>, rows: &[Row], outcome: &BuildOutcome, pr
     }
 }
 
-/// Keeps what `layerwise explain` compares the next build with. A build that
-/// worked is never failed for this: a state that cannot be written is a note.
-async fn record_for_explain(engine: &Engine, job: &Job, outcome: &BuildOutcome) {
-    let project = match layerwise_explain::Project::new(&job.context, Some(&job.dockerfile)) {
-        Ok(project) => project,
-        Err(err) => {
-            eprintln!("note: build state for `layerwise explain` not recorded: {err}");
-            return;
-        }
-    };
+/// The report rows of a finished build, from the same plan `layerwise
+/// explain` predicts with; after a build that worked, that plan is also
+/// recorded for the next `explain`. A build is never failed for this: a plan
+/// or state that cannot be made is a note.
+async fn rows_and_record(
+    engine: &Engine,
+    job: &Job,
+    outcome: &BuildOutcome,
+    record: bool,
+) -> Vec<StepRow> {
     let inputs = layerwise_explain::Inputs {
         target: job.options.target.clone(),
         build_args: job.options.build_args.iter().cloned().collect(),
     };
-    match layerwise_explain::record_build(engine, &project, &inputs, &outcome.steps).await {
-        Ok(recorded) => {
-            for notice in recorded.notices {
-                eprintln!("note: {notice}");
-            }
+    let planned = match layerwise_explain::Project::new(&job.context, Some(&job.dockerfile)) {
+        Ok(project) => layerwise_explain::plan_build(engine, &project, &inputs)
+            .await
+            .map(|plan| (project, plan)),
+        Err(err) => Err(err),
+    };
+    let (project, plan) = match planned {
+        Ok(planned) => planned,
+        Err(err) => {
+            eprintln!(
+                "note: no per-instruction report: the Dockerfile could not be planned: {err}"
+            );
+            return Vec::new();
         }
-        Err(err) => eprintln!("note: build state for `layerwise explain` not recorded: {err}"),
+    };
+    let rows = layerwise_explain::rows(&plan, &outcome.steps);
+    if record {
+        match layerwise_explain::record_plan(&project, &inputs, &plan, &outcome.steps) {
+            Ok(recorded) => {
+                for notice in recorded.notices {
+                    eprintln!("note: {notice}");
+                }
+            }
+            Err(err) => eprintln!("note: build state for `layerwise explain` not recorded: {err}"),
+        }
     }
+    rows
 }
 
 fn write_report(path: &Path, finished: &[Finished]) -> anyhow::Result<()> {
@@ -1075,87 +909,6 @@ mod compose {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn step(name: &str) -> Step {
-        let (stage, index, count, instruction) =
-            layerwise_engine::progress::parse_step_name(name).unwrap();
-        Step {
-            name: name.into(),
-            stage,
-            index,
-            count,
-            instruction,
-            ..Step::default()
-        }
-    }
-
-    const DOCKERFILE: &str = "\
-FROM python:3.11-slim AS builder
-ENV PATH=/opt/venv/bin:$PATH
-RUN python -m venv /opt/venv
-COPY requirements.txt .
-RUN --mount=type=cache,target=/root/.cache/pip \\
-    pip install -r requirements.txt
-FROM python:3.11-slim
-COPY --from=builder /opt/venv /opt/venv
-COPY . /app
-";
-
-    #[test]
-    fn steps_map_back_to_dockerfile_lines() {
-        let dockerfile = layerwise_syntax::parse(DOCKERFILE);
-        let stages = stages(&dockerfile);
-        assert_eq!(
-            stages.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(),
-            ["builder", "stage-1"]
-        );
-        let run = locate_step(
-            &stages,
-            &step("[builder 4/4] RUN --mount=type=cache,target=/root/.cache/pip pip install -r requirements.txt"),
-        )
-        .unwrap();
-        assert_eq!(run.line, 5);
-        assert_eq!(run.stage, "builder");
-        let copy = locate_step(&stages, &step("[stage-1 3/3] COPY . /app")).unwrap();
-        assert_eq!((copy.line, copy.instruction.as_str()), (9, "COPY . /app"));
-        let from = locate_step(
-            &stages,
-            &step("[stage-1 2/3] COPY --from=builder /opt/venv /opt/venv"),
-        );
-        assert_eq!(from.unwrap().line, 8);
-        assert!(locate_step(&stages, &step("[nope 1/1] RUN x")).is_none());
-    }
-
-    #[test]
-    fn single_stage_steps_have_no_stage_prefix() {
-        let dockerfile =
-            layerwise_syntax::parse("FROM python:3.11-slim\nRUN echo $HOME\nRUN echo two\n");
-        let stages = stages(&dockerfile);
-        // BuildKit shows the expanded variable; the position still finds it.
-        let origin = locate_step(&stages, &step("[2/3] RUN echo /root")).unwrap();
-        assert_eq!(origin.line, 2);
-        let rows = rows(
-            &dockerfile,
-            &[step("[3/3] RUN echo two"), step("[2/3] RUN echo /root")],
-        );
-        assert_eq!(
-            rows.iter().map(|r| r.line).collect::<Vec<_>>(),
-            [Some(2), Some(3)]
-        );
-    }
-
-    #[test]
-    fn context_sources_come_from_copy_and_add() {
-        let dockerfile = layerwise_syntax::parse(DOCKERFILE);
-        assert_eq!(
-            context_sources(&dockerfile),
-            Some(vec!["requirements.txt".into(), ".".into()])
-        );
-        let bind = layerwise_syntax::parse("FROM x\nRUN --mount=type=bind,target=/src make\n");
-        assert_eq!(context_sources(&bind), None);
-        let variable = layerwise_syntax::parse("FROM x\nARG D=.\nCOPY $D /app\n");
-        assert_eq!(context_sources(&variable), None);
-    }
 
     #[test]
     fn compose_services_are_ordered_by_depends_on() {
