@@ -458,17 +458,10 @@ fn reorder_finding(
             if plan.manifests.is_empty() {
                 format!("run `{label}` before `{text}`: it does not need the sources")
             } else {
-                let files: Vec<String> = plan.manifests.iter().map(|(s, _)| s.clone()).collect();
-                let copies: Vec<String> = layerwise_python::group_by_directory(&files)
+                let copies: Vec<String> = manifest_groups(cx, ins, copy, plan)
+                    .unwrap_or_default()
                     .into_iter()
-                    .map(|(dir, list)| {
-                        let dir = if dir.is_empty() {
-                            "./".to_string()
-                        } else {
-                            dir
-                        };
-                        format!("`COPY {} {dir}`", list.join(" "))
-                    })
+                    .map(|(dir, list)| format!("`COPY {} {dir}`", list.join(" ")))
                     .collect();
                 format!(
                     "copy the dependency manifests first ({}), install, then copy the rest",
@@ -487,6 +480,50 @@ fn reorder_finding(
     Finding::new(cx.first_line_span(ins), message)
         .help(help)
         .fix(reorder_fix(cx, ins, copy, plan))
+}
+
+/// The manifests to copy where the copy was, grouped by the directory each
+/// lands in, written relative to the WORKDIR there when the copy was.
+fn manifest_groups<'p>(
+    cx: &Context,
+    ins: &Instruction,
+    copy: &ContextCopy,
+    plan: &'p MovePlan,
+) -> Option<Vec<(String, Vec<&'p str>)>> {
+    let workdir = cx
+        .model
+        .states
+        .get(
+            cx.model
+                .instructions
+                .iter()
+                .position(|i| std::ptr::eq(*i, ins))?,
+        )
+        .map_or("/".to_string(), |s| s.workdir.clone());
+    let mut by_dir: Vec<(String, Vec<&str>)> = Vec::new();
+    for (source, landed) in &plan.manifests {
+        let dir = landed
+            .rsplit_once('/')
+            .map_or("/", |(d, _)| if d.is_empty() { "/" } else { d });
+        let written = if copy.dest_relative && layerwise_model::layer_order::is_under(dir, &workdir)
+        {
+            let rest = dir[workdir.trim_end_matches('/').len()..].trim_start_matches('/');
+            if rest.is_empty() {
+                "./".to_string()
+            } else {
+                format!("./{rest}/")
+            }
+        } else if dir == "/" {
+            "/".to_string()
+        } else {
+            format!("{dir}/")
+        };
+        match by_dir.iter_mut().find(|(d, _)| *d == written) {
+            Some((_, list)) => list.push(source),
+            None => by_dir.push((written, vec![source])),
+        }
+    }
+    Some(by_dir)
 }
 
 /// The reorder: manifests copied where the copy was, the copy itself right
@@ -550,41 +587,7 @@ fn reorder_fix(
     } else {
         line_of(&kept, &absolute_dest)
     };
-    // Manifests go where the copy was, into the directory each lands in,
-    // written relative to the WORKDIR there when the copy was.
-    let workdir = cx
-        .model
-        .states
-        .get(
-            cx.model
-                .instructions
-                .iter()
-                .position(|i| std::ptr::eq(*i, ins))?,
-        )
-        .map_or("/".to_string(), |s| s.workdir.clone());
-    let mut by_dir: Vec<(String, Vec<&str>)> = Vec::new();
-    for (source, landed) in &plan.manifests {
-        let dir = landed
-            .rsplit_once('/')
-            .map_or("/", |(d, _)| if d.is_empty() { "/" } else { d });
-        let written = if copy.dest_relative && layerwise_model::layer_order::is_under(dir, &workdir)
-        {
-            let rest = dir[workdir.trim_end_matches('/').len()..].trim_start_matches('/');
-            if rest.is_empty() {
-                "./".to_string()
-            } else {
-                format!("./{rest}/")
-            }
-        } else if dir == "/" {
-            "/".to_string()
-        } else {
-            format!("{dir}/")
-        };
-        match by_dir.iter_mut().find(|(d, _)| *d == written) {
-            Some((_, list)) => list.push(source),
-            None => by_dir.push((written, vec![source])),
-        }
-    }
+    let by_dir = manifest_groups(cx, ins, copy, plan)?;
     let manifest_lines: Vec<String> = by_dir
         .iter()
         .map(|(dir, files)| line_of(files, dir))
@@ -708,7 +711,7 @@ mod tests {
         );
         assert!(
             out.contains(
-                "(`COPY requirements.txt ./`, `COPY requirements/base.txt requirements/constraints.txt requirements/`)"
+                "(`COPY requirements.txt ./`, `COPY requirements/base.txt requirements/constraints.txt ./requirements/`)"
             ),
             "{out}"
         );
