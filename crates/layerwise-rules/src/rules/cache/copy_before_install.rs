@@ -87,6 +87,8 @@ No fix, and why:
   restructures the build that way;
 - a step between the copy and the install may read the copied files (an
   unknown program, a `chown` of the destination);
+- a requirement file layerwise cannot read (not UTF-8, e.g. saved as
+  UTF-16): the files it includes or the local paths it names are unknown;
 - a JSON-form COPY that would need a new destination or a split.
 "#,
     aliases: &[],
