@@ -25,6 +25,7 @@ fn flask_example_fix_is_proven_on_the_engine() {
     );
     let _ = std::fs::remove_file(dir.join(".dockerignore"));
     let original = std::fs::read_to_string(dir.join("Dockerfile.naive")).unwrap();
+    let images_before = verify_images();
     let out = Command::new(LAYERWISE)
         .args(["fix", "--unsafe-fixes", "--verify", "Dockerfile.naive"])
         .current_dir(&dir)
@@ -45,7 +46,7 @@ fn flask_example_fix_is_proven_on_the_engine() {
         original,
         "verify without --write changes nothing"
     );
-    assert_no_verify_images();
+    assert_no_verify_images(&images_before);
 }
 
 /// Fixes, verifies and writes one example in a temporary copy; returns the
@@ -60,12 +61,17 @@ fn verify_and_write(example: &str) -> String {
         &dir,
     );
     let _ = std::fs::remove_file(dir.join(".dockerignore"));
+    // These examples prove the restructure (same packages, code edits that
+    // re-run no install); whether a dependency edit got slower depends on the
+    // network and the machine's load, and is held by fix_never_worse and the
+    // threshold's unit test, so it is reported here, not refused.
     let out = Command::new(LAYERWISE)
         .args([
             "fix",
             "--unsafe-fixes",
             "--verify",
             "--write",
+            "--allow-slower",
             "Dockerfile.naive",
         ])
         .current_dir(&dir)
@@ -172,22 +178,33 @@ fn ctrl_c_during_verification_removes_its_images_and_exits_130() {
         format!("FROM python:3.11-slim\nRUN {marker}\nCMD python -c \"print(1)\"\n"),
     )
     .expect("write Dockerfile");
+    let images_before = verify_images();
     interrupt_while_running(
         Command::new(LAYERWISE)
             .args(["fix", "--verify", "Dockerfile"])
             .current_dir(dir.path()),
         &marker,
     );
-    assert_no_verify_images();
+    assert_no_verify_images(&images_before);
 }
 
-fn assert_no_verify_images() {
+/// The verify images on the engine now. The engine is shared (other runs,
+/// other checkouts), so a test compares before and after instead of
+/// expecting none.
+fn verify_images() -> std::collections::BTreeSet<String> {
     let images = Command::new("/usr/bin/docker")
         .args(["image", "ls", "--format", "{{.Repository}}"])
         .output()
         .expect("docker image ls");
-    assert!(
-        !String::from_utf8_lossy(&images.stdout).contains("layerwise-verify-"),
-        "verify removes its images"
-    );
+    String::from_utf8_lossy(&images.stdout)
+        .lines()
+        .filter(|l| l.starts_with("layerwise-verify-"))
+        .map(String::from)
+        .collect()
+}
+
+/// No verify image appeared since `before`.
+fn assert_no_verify_images(before: &std::collections::BTreeSet<String>) {
+    let left: Vec<String> = verify_images().difference(before).cloned().collect();
+    assert!(left.is_empty(), "verify removes its images: {left:?} left");
 }

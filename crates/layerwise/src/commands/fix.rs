@@ -36,6 +36,11 @@ pub struct FixArgs {
     /// than 25% and 0.3 s (the fixed side's fastest rebuild against the original's fastest, and beyond the original's slowest).
     #[arg(long)]
     pub verify: bool,
+    /// With --verify --write: write even when a rebuild scenario is slower
+    /// after the fix (the images must still match). For a smaller image or a
+    /// non-root user bought with a slower dependency edit, knowingly.
+    #[arg(long, requires = "verify")]
+    pub allow_slower: bool,
     #[command(flatten)]
     pub rules: RuleSelection,
     /// Most re-check rounds per file.
@@ -89,7 +94,9 @@ pub fn run(args: FixArgs) -> Result<u8> {
             &settings,
             &options,
             args.write,
-            args.verify,
+            args.verify.then_some(Verify {
+                allow_slower: args.allow_slower,
+            }),
         ) {
             Ok(changed) => would_change |= changed,
             Err((failure, message)) => {
@@ -116,7 +123,7 @@ fn fix_one(
     settings: &Settings,
     options: &Options,
     write: bool,
-    verify: bool,
+    verify: Option<Verify>,
 ) -> Result<bool, (u8, String)> {
     let display = path.display().to_string();
     let input = |m: String| (exit::INPUT_ERROR, m);
@@ -139,7 +146,9 @@ fn fix_one(
     if !outcome.changed() {
         return Ok(false);
     }
-    if verify && let Err(refused) = run_verify(path, context, &outcome) {
+    if let Some(verify) = verify
+        && let Err(refused) = run_verify(path, context, &outcome, verify)
+    {
         // A restructure the engine showed to be different or slower is not
         // the only answer: the rule fixes alone (the reorder, cache mounts)
         // may still be a faster build. Verify those instead.
@@ -156,7 +165,7 @@ fn fix_one(
         if !outcome.changed() {
             return Err(refused);
         }
-        run_verify(path, context, &outcome)?;
+        run_verify(path, context, &outcome, verify)?;
     }
     if !write {
         print!(
@@ -187,7 +196,19 @@ fn fix_one(
 }
 
 /// Builds both versions on the engine and prints the comparison.
-fn run_verify(path: &Path, context: &Path, outcome: &Outcome) -> Result<(), (u8, String)> {
+/// How `--verify` judges the fixed build.
+#[derive(Clone, Copy, Debug)]
+struct Verify {
+    /// Slower rebuilds are reported, not refused.
+    allow_slower: bool,
+}
+
+fn run_verify(
+    path: &Path,
+    context: &Path,
+    outcome: &Outcome,
+    judge: Verify,
+) -> Result<(), (u8, String)> {
     use layerwise_fix::verify::{Input, VerifyError, verify};
     let display = path.display();
     let absolute = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
@@ -233,7 +254,12 @@ fn run_verify(path: &Path, context: &Path, outcome: &Outcome) -> Result<(), (u8,
         ));
     }
     let slower = report.slower();
-    if !slower.is_empty() {
+    if !slower.is_empty() && judge.allow_slower {
+        eprintln!(
+            "{display}: slower after the fix ({}), accepted with --allow-slower",
+            slower.join("; ")
+        );
+    } else if !slower.is_empty() {
         return Err((
             exit::FINDINGS,
             format!(
