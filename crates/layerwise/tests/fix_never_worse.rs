@@ -32,7 +32,8 @@ fn setuptools_package(name: &str, token: &str) -> String {
     )
 }
 
-/// An sdist in a `--find-links` directory, packed by the system `tar`.
+/// An sdist in a `--find-links` directory, packed by the system `tar` as
+/// `.tar.gz`: current pip takes no other sdist format.
 fn sdist(dir: &Path, name: &str, token: &str) {
     let module = name.replace('-', "_");
     let staging = tempfile::tempdir().expect("tempdir");
@@ -50,8 +51,8 @@ fn sdist(dir: &Path, name: &str, token: &str) {
     );
     std::fs::create_dir_all(dir.join("wheels")).expect("mkdir");
     let status = Command::new("tar")
-        .arg("-cf")
-        .arg(dir.join(format!("wheels/{root}.tar")))
+        .arg("-czf")
+        .arg(dir.join(format!("wheels/{root}.tar.gz")))
         .arg("-C")
         .arg(staging.path())
         .arg(&root)
@@ -73,18 +74,23 @@ fn verify_and_write(dir: &Path) -> String {
     assert_eq!(out.status.code(), Some(0), "verified and written\n{stderr}");
     assert!(stderr.contains("same packages and app files"), "{stderr}");
     let fixed = std::fs::read_to_string(dir.join("Dockerfile")).expect("read");
-    assert_ne!(fixed, original, "the restructure was written");
+    assert_ne!(fixed, original, "a verified fix was written");
+    // When the restructure is refused as slower, the rule fixes alone are
+    // verified next: the last report is the one that was written.
     let fixed_edit = stderr
         .lines()
+        .rev()
         .find_map(|l| l.strip_prefix("fixed: the code edit re-ran "))
         .expect("the fixed code edit's steps are reported");
     assert!(
         !fixed_edit.contains("RUN"),
         "the fixed code edit re-ran {fixed_edit}\n{fixed}"
     );
+    let fell_back = stderr.contains("trying the fixes without the restructure");
     assert!(
-        stderr.contains("dependency edit: ") && !stderr.contains("slower after the fix"),
-        "both scenarios are timed, and neither is slower after the fix:\n{stderr}"
+        stderr.contains("dependency edit: ")
+            && (fell_back || !stderr.contains("slower after the fix")),
+        "both scenarios are timed, and what was written is not slower after the fix:\n{stderr}"
     );
     println!(
         "{}",
@@ -165,9 +171,14 @@ fn project_installed_from_pyproject_before_the_code_stays_before_it() {
     );
     verify_and_write(dir);
     let fixed = std::fs::read_to_string(dir.join("Dockerfile")).expect("read");
-    let builder = fixed.split("AS production").next().expect("builder");
+    // Restructured or not (a restructure timed slower is not written), the
+    // project installs from its metadata before the code is copied.
+    let install = fixed
+        .find("pip install .\n")
+        .expect("the project install stays");
+    let code = fixed.find("COPY . .").expect("the code copy stays");
     assert!(
-        !builder.contains("COPY . .") && builder.contains("pip install .\n"),
+        install < code,
         "the project still installs from its metadata alone:\n{fixed}"
     );
     assert!(!fixed.contains("tomllib"), "{fixed}");
