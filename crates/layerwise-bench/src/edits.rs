@@ -24,14 +24,16 @@ pub fn apply_code_edit(dir: &Path, file: &str, marker: &str) -> io::Result<()> {
     append_line(&dir.join(file), &format!("# layerwise bench edit {marker}"))
 }
 
+/// Appends a line to a text file, kept in its encoding (a requirement file
+/// may be UTF-16).
 fn append_line(path: &Path, line: &str) -> io::Result<()> {
-    let mut text = fs::read_to_string(path)?;
+    let (mut text, encoding) = layerwise_python::text::read_text(path)?;
     if !text.is_empty() && !text.ends_with('\n') {
         text.push('\n');
     }
     text.push_str(line);
     text.push('\n');
-    fs::write(path, text)
+    layerwise_python::text::write_text(path, &text, encoding)
 }
 
 /// Where the dependency-edit scenario adds its package.

@@ -13,6 +13,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use layerwise_engine::{BuildOptions, Engine};
+use layerwise_python::text::TextEncoding;
 
 /// Code edits timed per side; the report gives the median.
 const CODE_EDITS: usize = 3;
@@ -427,9 +428,9 @@ fn time_dependency_edit(
     let files: Vec<&str> = std::iter::once(edit.file.as_str())
         .chain(edit.lock.as_ref().map(|l| l.file.as_str()))
         .collect();
-    let before: Vec<String> = files
+    let before: Vec<(String, TextEncoding)> = files
         .iter()
-        .map(|f| std::fs::read_to_string(dir.join(f)))
+        .map(|f| layerwise_python::text::read_text(&dir.join(f)))
         .collect::<Result<_, _>>()
         .map_err(other)?;
     layerwise_bench::edits::apply_dependency_edit(dir, edit, &unique().to_string())
@@ -437,13 +438,13 @@ fn time_dependency_edit(
     let added = builder
         .build(dir, image, false)
         .map_err(|e| e.or_failed(which))?;
-    for (index, (file, text)) in files.iter().zip(&before).enumerate() {
+    for (index, (file, (text, encoding))) in files.iter().zip(&before).enumerate() {
         // `#` starts a comment in requirement files, TOML and Pipfiles.
         let text = match index {
             0 => format!("{text}\n# layerwise fix --verify {}\n", unique()),
             _ => text.clone(),
         };
-        std::fs::write(dir.join(file), text).map_err(other)?;
+        layerwise_python::text::write_text(&dir.join(file), &text, *encoding).map_err(other)?;
     }
     let removed = builder
         .build(dir, image, false)

@@ -18,6 +18,7 @@ mod python_version;
 pub mod requirements;
 mod skeleton;
 mod source;
+pub mod text;
 
 use std::collections::BTreeSet;
 use std::fmt;

@@ -356,8 +356,8 @@ fn read_file(
     if set.files.iter().any(|f| f.path == display) {
         return Ok(());
     }
-    let content = match std::fs::read_to_string(path) {
-        Ok(content) => content,
+    let content = match crate::text::read_text(path) {
+        Ok((content, _)) => content,
         Err(err) => {
             return Err(match included_from {
                 Some(from) => DetectError::parse(

@@ -39,7 +39,15 @@ pub fn first_fix(
     files: &[(&str, &str)],
 ) -> Option<(crate::Applicability, String)> {
     let project = (!files.is_empty()).then(|| project_with(files));
-    let project = project.as_ref().map(|(_, p)| p);
+    first_fix_in(code, source, project.as_ref().map(|(_, p)| p))
+}
+
+/// Like [`first_fix`], with a project loaded by the caller.
+pub fn first_fix_in(
+    code: &str,
+    source: &str,
+    project: Option<&Project>,
+) -> Option<(crate::Applicability, String)> {
     let mut settings = Settings::default();
     settings.select(&[code.to_string()], &[]).expect("select");
     let (_, diagnostics) = check_source(source, &settings, project);

@@ -87,8 +87,9 @@ No fix, and why:
   restructures the build that way;
 - a step between the copy and the install may read the copied files (an
   unknown program, a `chown` of the destination);
-- a requirement file layerwise cannot read (not UTF-8, e.g. saved as
-  UTF-16): the files it includes or the local paths it names are unknown;
+- a requirement file layerwise cannot read (neither UTF-8 nor UTF-16
+  with a byte-order mark, which pip reads too): the files it includes or
+  the local paths it names are unknown;
 - a JSON-form COPY that would need a new destination or a split.
 "#,
     aliases: &[],
@@ -898,6 +899,28 @@ mod tests {
                 &[("requirements.txt", "-e .\nflask\n")],
             );
             assert!(out.contains("LW101") && !out.contains("fix ("), "{out}");
+        }
+
+        #[test]
+        fn a_utf16_requirement_file_is_read_as_pip_reads_it() {
+            use layerwise_python::text::TextEncoding;
+            let dir = tempfile::tempdir().unwrap();
+            for (name, text, encoding) in [
+                (
+                    "requirements.txt",
+                    "flask==3.0.0\r\n-r base.txt\r\n",
+                    TextEncoding::Utf16Le,
+                ),
+                ("base.txt", "six==1.16.0\n", TextEncoding::Utf16Be),
+            ] {
+                std::fs::write(dir.path().join(name), encoding.encode(text)).unwrap();
+            }
+            let project = crate::Project::load(dir.path());
+            let src = "FROM python:3.11\nCOPY . /app\nWORKDIR /app\nRUN pip install -r requirements.txt\n";
+            assert_eq!(
+                crate::test_util::first_fix_in("LW101", src, Some(&project)),
+                Some((Safe, "FROM python:3.11\nCOPY base.txt requirements.txt /app/\nWORKDIR /app\nRUN pip install -r requirements.txt\nCOPY . /app\n".to_string()))
+            );
         }
     }
 }
