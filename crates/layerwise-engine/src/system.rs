@@ -167,6 +167,24 @@ impl Engine {
         Ok(())
     }
 
+    /// Removes an image by id when no tag names it any more (what a rebuild
+    /// under the same tag leaves behind); an image someone tagged is kept.
+    pub async fn remove_if_untagged(&self, id: &str) -> Result<(), EngineError> {
+        let image = match self.docker.inspect_image(id).await {
+            Ok(image) => image,
+            Err(bollard::errors::Error::DockerResponseServerError {
+                status_code: 404, ..
+            }) => return Ok(()),
+            Err(err) => return Err(err.into()),
+        };
+        if image.repo_tags.is_some_and(|tags| !tags.is_empty()) {
+            return Ok(());
+        }
+        let options = RemoveImageOptionsBuilder::default().build();
+        self.docker.remove_image(id, Some(options), None).await?;
+        Ok(())
+    }
+
     /// Runs a command in a new container of `image`, returns its exit code
     /// and combined output, and removes the container.
     pub async fn run(&self, image: &str, cmd: &[&str]) -> Result<(i64, String), EngineError> {

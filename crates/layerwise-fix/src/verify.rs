@@ -15,6 +15,8 @@ use std::time::Duration;
 use layerwise_engine::{BuildOptions, Engine};
 use layerwise_python::text::TextEncoding;
 
+/// The label on every image verify builds; its value is the image's tag.
+const VERIFY_LABEL: &str = "layerwise.verify";
 /// Code edits timed per side; the report gives the median.
 const CODE_EDITS: usize = 3;
 /// A fixed build counts as slower than the original in a scenario when it
@@ -322,6 +324,7 @@ pub fn verify(input: &Input) -> Result<Report, VerifyError> {
         engine: &engine,
         dockerfile: input.dockerfile,
         sigint: std::cell::RefCell::new(sigint),
+        built: Default::default(),
     };
     let tmp =
         tempfile::tempdir().map_err(|e| VerifyError::Other(format!("temporary directory: {e}")))?;
@@ -407,6 +410,9 @@ pub fn verify(input: &Input) -> Result<Report, VerifyError> {
     for tag in &tags {
         // An image the failed build never tagged is not worth reporting.
         let _ = runtime.block_on(engine.remove_image(tag));
+    }
+    for id in builder.built.borrow().iter() {
+        let _ = runtime.block_on(engine.remove_if_untagged(id));
     }
     match result {
         _ if interrupted => Err(VerifyError::Interrupted),
@@ -505,6 +511,9 @@ struct Builder<'a> {
     engine: &'a Engine,
     dockerfile: &'a str,
     sigint: std::cell::RefCell<tokio::signal::unix::Signal>,
+    /// Every image built: each rebuild under a tag leaves the previous one
+    /// untagged, and verify removes them all when done.
+    built: std::cell::RefCell<BTreeSet<String>>,
 }
 
 /// Why a build gave no image.
@@ -551,6 +560,9 @@ impl Builder<'_> {
         let options = BuildOptions {
             dockerfile: self.dockerfile.to_string(),
             tags: vec![image.to_string()],
+            // Marks what verify built, so nothing it leaves is mistaken
+            // for the user's (and tests can find what it left).
+            labels: vec![(VERIFY_LABEL.to_string(), image.to_string())],
             no_cache,
             ..BuildOptions::default()
         };
@@ -565,6 +577,9 @@ impl Builder<'_> {
         let outcome = outcome
             .ok_or(BuildError::Interrupted)?
             .map_err(|e| failed(e.to_string()))?;
+        if let Some(id) = &outcome.image_id {
+            self.built.borrow_mut().insert(id.clone());
+        }
         if let Some(failure) = &outcome.failure {
             return Err(failed(failure.describe(FAILURE_LOG_LINES)));
         }

@@ -87,7 +87,7 @@ impl Dockerfile {
     /// The parser directives in order.
     pub fn directives(&self) -> impl Iterator<Item = &Directive> {
         self.items.iter().filter_map(|item| match item {
-            Item::Directive(d) => Some(d),
+            Item::Directive(d) => Some(&**d),
             _ => None,
         })
     }

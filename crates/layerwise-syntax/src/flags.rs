@@ -123,7 +123,7 @@ pub(crate) fn check_flags(
     errors: &mut Vec<ParseError>,
 ) -> Details {
     if kind == InstructionKind::Healthcheck && healthcheck_none {
-        return Details::Healthcheck(HealthcheckFlags::default());
+        return Details::Healthcheck(Box::default());
     }
     if kind == InstructionKind::Unknown {
         return Details::None;
@@ -259,7 +259,7 @@ pub(crate) fn check_flags(
                     _ => copy.exclude.push(text(f)),
                 }
             }
-            Details::Copy(copy)
+            Details::Copy(Box::new(copy))
         }
         InstructionKind::From => Details::From(FromFlags {
             platform: valid_flags().map(|(_, f)| text(f)).next_back(),
@@ -319,7 +319,7 @@ pub(crate) fn check_flags(
                     _ => health.start_interval = Some(duration),
                 }
             }
-            Details::Healthcheck(health)
+            Details::Healthcheck(Box::new(health))
         }
         _ => Details::None,
     }

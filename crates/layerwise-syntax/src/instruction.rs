@@ -98,8 +98,9 @@ impl InstructionKind {
 /// spans tile the whole input, so concatenating them reproduces it exactly.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Item {
-    /// A parser directive such as `# syntax=docker/dockerfile:1`.
-    Directive(Directive),
+    /// A parser directive such as `# syntax=docker/dockerfile:1` (boxed: rare,
+    /// and large next to the other items, of which a file may hold millions).
+    Directive(Box<Directive>),
     /// A comment line outside any instruction.
     Comment(Comment),
     /// A line holding nothing but whitespace.
@@ -293,7 +294,8 @@ pub enum Details {
     None,
     From(FromFlags),
     Run(RunFlags),
-    /// COPY and ADD.
-    Copy(CopyFlags),
-    Healthcheck(HealthcheckFlags),
+    /// COPY and ADD. Boxed, like the health check's flags, to keep every
+    /// instruction as small as a RUN's.
+    Copy(Box<CopyFlags>),
+    Healthcheck(Box<HealthcheckFlags>),
 }

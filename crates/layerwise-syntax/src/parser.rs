@@ -166,12 +166,12 @@ impl<'s> Parser<'s> {
                 }
             }
         }
-        self.items.push(Item::Directive(Directive {
+        self.items.push(Item::Directive(Box::new(Directive {
             span: Span::new(line.start, line.end),
             kind,
             name,
             value,
-        }));
+        })));
         true
     }
 

@@ -188,17 +188,25 @@ fn ctrl_c_during_verification_removes_its_images_and_exits_130() {
     assert_no_verify_images(&images_before);
 }
 
-/// The verify images on the engine now. The engine is shared (other runs,
-/// other checkouts), so a test compares before and after instead of
-/// expecting none.
+/// The images verify built that are on the engine now, tagged or left
+/// untagged by a rebuild. The engine is shared (other runs, other
+/// checkouts), so a test compares before and after instead of expecting none.
 fn verify_images() -> std::collections::BTreeSet<String> {
     let images = Command::new("/usr/bin/docker")
-        .args(["image", "ls", "--format", "{{.Repository}}"])
+        .args([
+            "image",
+            "ls",
+            "--all",
+            "--filter",
+            "label=layerwise.verify",
+            "--format",
+            "{{.ID}} {{.Repository}}",
+        ])
         .output()
         .expect("docker image ls");
+    assert!(images.status.success(), "docker image ls failed");
     String::from_utf8_lossy(&images.stdout)
         .lines()
-        .filter(|l| l.starts_with("layerwise-verify-"))
         .map(String::from)
         .collect()
 }
