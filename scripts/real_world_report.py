@@ -52,11 +52,14 @@ def machine(docker):
     return f"{os.cpu_count()} vCPU, {os_name}, Docker Engine {engine}"
 
 
+def layerwise_commit(root):
+    """The commit the measured binary was built from (LAYERWISE_COMMIT, else HEAD)."""
+    return os.environ.get("LAYERWISE_COMMIT") or run(["git", "-C", str(root), "rev-parse", "--short=12", "HEAD"])
+
+
 def layerwise_version(root, binary):
-    commit = run(["git", "-C", str(root), "rev-parse", "--short=12", "HEAD"])
-    dirty = run(["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no"])
     version = run([binary, "--version"])
-    return f"{version or binary} at commit {commit}{' (with uncommitted changes)' if dirty else ''}"
+    return f"{version or binary} at commit {layerwise_commit(root)}"
 
 
 def stand_in(docker, tag):
@@ -391,6 +394,17 @@ def render(rows, results, args):
             "when the rows started; other builds shared the machine, so times are noisy"
         )
     out.append(f"- layerwise: {layerwise_version(root, args.layerwise)}")
+    others = [
+        (r["name"], commit)
+        for r in rows
+        if (commit := (read(args.out_dir / "runs" / r["name"] / "layerwise-commit", "") or "").strip())
+        and commit != layerwise_commit(root)
+    ]
+    if others:
+        out.append(
+            "- Rows measured with another layerwise commit (re-run after the main run): "
+            + ", ".join(f"{name} ({commit})" for name, commit in others)
+        )
     out.append(
         "- Per row: the original built with the docker CLI (BuildKit); `layerwise check`; "
         "`layerwise fix --unsafe-fixes` (what changed); on a fresh copy `layerwise fix --unsafe-fixes "
