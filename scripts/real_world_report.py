@@ -208,10 +208,11 @@ def findings(check_json):
 
 
 def fix_changes(fix_log):
-    applied = sorted(set(re.findall(r": fixed ([A-Za-z0-9-]+):", fix_log)))
+    # Diff mode says "would fix" / "would create"; --write says "fixed" / "created".
+    applied = sorted(set(re.findall(r": (?:would fix|fixed) ([A-Za-z0-9-]+):", fix_log)))
     notes = re.findall(r": (not restructured: .*)$", fix_log, re.M)
-    created = re.findall(r"^(\S+): (created|extended)$", fix_log, re.M)
-    return applied, notes, [f"{Path(p).name} {verb}" for p, verb in created]
+    created = re.findall(r"^(\S+): (?:would )?(create|extend)(?:d)?$", fix_log, re.M)
+    return applied, notes, [f"{Path(p).name} {verb}d" for p, verb in created]
 
 
 def row_result(row, runs):
