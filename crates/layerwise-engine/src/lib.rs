@@ -31,7 +31,7 @@ use std::time::Duration;
 
 use bollard::Docker;
 
-pub use build::{BuildFailure, BuildOutcome, BuildPath};
+pub use build::{BuildFailure, BuildOutcome, BuildPath, Observer};
 pub use cli::cli_available;
 pub use connect::{Address, EnvInputs, HostSource, Location};
 pub use credentials::RegistryCredentials;

@@ -9,6 +9,7 @@ use clap::{Args, ValueEnum};
 use layerwise_explain::{Explanation, Inputs, Project};
 
 use crate::exit;
+use crate::output::truncate;
 
 #[derive(Args, Debug, Clone)]
 pub struct ExplainArgs {
@@ -176,12 +177,4 @@ fn human(e: &Explanation) -> String {
         e.baseline
     ));
     out
-}
-
-fn truncate(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        return text.to_string();
-    }
-    let cut: String = text.chars().take(max.saturating_sub(1)).collect();
-    format!("{cut}…")
 }

@@ -40,3 +40,12 @@ pub fn write(out: &mut dyn Write, format: Format, reports: &[FileReport]) -> std
 pub fn range(file: &Dockerfile, span: Span) -> (Position, Position) {
     (file.position(span.start), file.position(span.end))
 }
+
+/// `text` cut to `max` characters, the cut marked with `…`.
+pub fn truncate(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let cut: String = text.chars().take(max.saturating_sub(1)).collect();
+    format!("{cut}…")
+}
