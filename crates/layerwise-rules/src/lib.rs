@@ -12,11 +12,14 @@
 //! assert!(diagnostics.iter().any(|d| d.code == "LW101"));
 //! ```
 
+pub mod config;
 pub mod context;
 pub mod diagnostic;
+pub mod discover;
 pub mod docs;
 pub mod project;
 pub mod registry;
+pub mod report;
 pub mod rules;
 pub mod suppress;
 
@@ -25,10 +28,12 @@ use std::collections::BTreeMap;
 use layerwise_model::Model;
 use layerwise_syntax::Dockerfile;
 
+pub use config::{Config, RuleOptions, load_config};
 pub use context::Context;
 pub use diagnostic::{Applicability, Diagnostic, Edit, Finding, Fix, Severity, SideFile};
 pub use project::Project;
 pub use registry::{Category, Fixes, Rule};
+pub use report::{FileReport, check_bytes};
 pub use suppress::Suppressions;
 
 /// Which rules run and how severe their findings are.

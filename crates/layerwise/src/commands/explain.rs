@@ -43,7 +43,8 @@ pub enum Format {
 pub fn run(args: ExplainArgs) -> anyhow::Result<u8> {
     let file = match &args.file {
         Some(file) => Some(file.clone()),
-        None if args.dir.is_dir() => match crate::commands::check::default_dockerfile(&args.dir) {
+        None if args.dir.is_dir() => match layerwise_rules::discover::default_dockerfile(&args.dir)
+        {
             Ok(file) => Some(file),
             Err(message) => {
                 eprintln!("error: {message}");

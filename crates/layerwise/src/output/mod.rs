@@ -11,7 +11,7 @@ use std::io::Write;
 use clap::ValueEnum;
 use layerwise_syntax::{Dockerfile, Position, Span};
 
-use crate::commands::check::FileReport;
+use layerwise_rules::FileReport;
 
 /// Output formats of `layerwise check`.
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]

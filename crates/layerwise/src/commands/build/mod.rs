@@ -172,7 +172,7 @@ fn single_job(args: &BuildArgs, options: BuildOptions) -> Result<Vec<Job>, Strin
     }
     let dockerfile = match &args.file {
         Some(file) => file.clone(),
-        None => crate::commands::check::default_dockerfile(&context)?,
+        None => layerwise_rules::discover::default_dockerfile(&context)?,
     };
     Ok(vec![Job {
         service: None,
