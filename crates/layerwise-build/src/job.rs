@@ -146,8 +146,8 @@ pub async fn run_prepared(
     {
         options.context_dir = Some(prepared.context.clone());
         sync_note = Some(format!(
-            "the build can read {:.0} MB of the context: sent through a docker CLI's file sync, which re-sends only changed files",
-            prepared.walk.total_file_bytes() as f64 / 1e6
+            "the build can read {} of the context: sent through a docker CLI's file sync, which re-sends only changed files",
+            layerwise_context::human_bytes(prepared.walk.total_file_bytes() as f64)
         ));
         bytes::Bytes::new()
     } else {

@@ -68,6 +68,23 @@ pub enum EngineError {
     Cli(String),
 }
 
+impl EngineError {
+    /// What the user can do to get a usable engine, when it is that.
+    pub fn hint(&self) -> Option<&'static str> {
+        match self {
+            EngineError::Unreachable { .. } => Some(
+                "start the Docker engine (e.g. `sudo systemctl start docker`, or Docker Desktop), \
+                 or point DOCKER_HOST / DOCKER_CONTEXT at a running one; `layerwise doctor` checks the setup",
+            ),
+            EngineError::TooOld { .. } => Some(
+                "upgrade Docker to 20.10 or newer (BuildKit needs 18.09+, cache mounts without \
+                 a syntax line 20.10+)",
+            ),
+            _ => None,
+        }
+    }
+}
+
 /// A connected engine with its negotiated API version.
 #[derive(Debug, Clone)]
 pub struct Engine {

@@ -297,9 +297,12 @@ pub fn verify(input: &Input) -> Result<Report, VerifyError> {
         .enable_all()
         .build()
         .map_err(|e| VerifyError::Other(format!("starting the async runtime: {e}")))?;
-    let engine = runtime
-        .block_on(Engine::connect())
-        .map_err(|e| VerifyError::Unavailable(e.to_string()))?;
+    let engine = runtime.block_on(Engine::connect()).map_err(|e| {
+        VerifyError::Unavailable(match e.hint() {
+            Some(hint) => format!("{e}\nhint: {hint}"),
+            None => e.to_string(),
+        })
+    })?;
     // Listening for SIGINT also keeps it from killing the process, so the
     // images made so far are removed: a build is cancelled at once, an
     // inspection in a container ends first (they take seconds).

@@ -115,6 +115,9 @@ pub fn run(args: BenchArgs) -> anyhow::Result<u8> {
     let report = match result {
         Err(err) => {
             eprintln!("error: {err}");
+            if let Some(hint) = err.hint() {
+                eprintln!("hint: {hint}");
+            }
             return Ok(exit::ENGINE_UNAVAILABLE);
         }
         Ok(Ok(report)) => report,
@@ -239,6 +242,9 @@ fn stopped(stop: Stop) -> u8 {
         }
         Stop::Engine(err) => {
             eprintln!("error: the engine failed during the bench: {err}");
+            if let Some(hint) = err.hint() {
+                eprintln!("hint: {hint}");
+            }
             match err {
                 EngineError::Unreachable { .. } | EngineError::TooOld { .. } => {
                     exit::ENGINE_UNAVAILABLE

@@ -185,16 +185,8 @@ fn single_job(args: &BuildArgs, options: BuildOptions) -> Result<Vec<Job>, Strin
 /// Where layerwise looked and how to get an engine.
 fn explain_engine_error(err: &EngineError) {
     eprintln!("error: {err}");
-    match err {
-        EngineError::Unreachable { .. } => eprintln!(
-            "hint: start the Docker engine (e.g. `sudo systemctl start docker`, or Docker Desktop), \
-             or point DOCKER_HOST / DOCKER_CONTEXT at a running one; `layerwise doctor` checks the setup"
-        ),
-        EngineError::TooOld { .. } => eprintln!(
-            "hint: upgrade Docker to 20.10 or newer (BuildKit needs 18.09+, cache mounts without \
-             a syntax line 20.10+)"
-        ),
-        _ => {}
+    if let Some(hint) = err.hint() {
+        eprintln!("hint: {hint}");
     }
 }
 
