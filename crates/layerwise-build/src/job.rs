@@ -99,21 +99,8 @@ pub fn prepare(job: &Job) -> Result<Prepared, String> {
         .map(|c| c.as_os_str().to_string_lossy().into_owned())
         .collect::<Vec<_>>()
         .join("/");
-    let source = std::fs::read(&dockerfile_path)
-        .map_err(|e| format!("reading {}: {e}", job.dockerfile.display()))?;
-    let source = String::from_utf8(source)
-        .map_err(|_| format!("{} is not UTF-8 text", job.dockerfile.display()))?;
-    let dockerfile = layerwise_syntax::parse(&source);
-    if let Some(error) = dockerfile.build_errors().first() {
-        let position = dockerfile.position(error.span.start);
-        return Err(format!(
-            "{}:{}:{}: {}",
-            job.dockerfile.display(),
-            position.line,
-            position.column,
-            error
-        ));
-    }
+    let dockerfile =
+        layerwise_syntax::read_buildable(&job.dockerfile).map_err(|e| e.to_string())?;
     let walk_options = layerwise_context::WalkOptions {
         sources: layerwise_explain::plan::context_sources(&dockerfile),
         ..layerwise_context::WalkOptions::for_build(&context, &dockerfile_in_context)

@@ -34,15 +34,8 @@ pub enum ExplainError {
         op: &'static str,
         source: std::io::Error,
     },
-    #[error("{path}: not UTF-8 text")]
-    NotText { path: PathBuf },
-    #[error("{path}:{line}:{column}: {message}")]
-    Dockerfile {
-        path: PathBuf,
-        line: usize,
-        column: usize,
-        message: String,
-    },
+    #[error(transparent)]
+    Dockerfile(#[from] layerwise_syntax::ReadError),
     #[error("target stage {target:?} is not in the Dockerfile")]
     NoTarget { target: String },
     #[error(transparent)]

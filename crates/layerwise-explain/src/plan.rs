@@ -145,24 +145,7 @@ pub fn plan_with(
     stat_cache: Option<&Path>,
     git_modes: bool,
 ) -> Result<Plan, ExplainError> {
-    let source = std::fs::read(dockerfile).map_err(|e| ExplainError::Io {
-        path: dockerfile.to_path_buf(),
-        op: "read",
-        source: e,
-    })?;
-    let source = String::from_utf8(source).map_err(|_| ExplainError::NotText {
-        path: dockerfile.to_path_buf(),
-    })?;
-    let file = layerwise_syntax::parse(&source);
-    if let Some(error) = file.build_errors().first() {
-        let pos = file.position(error.span.start);
-        return Err(ExplainError::Dockerfile {
-            path: dockerfile.to_path_buf(),
-            line: pos.line,
-            column: pos.column,
-            message: error.to_string(),
-        });
-    }
+    let file = layerwise_syntax::read_buildable(dockerfile)?;
     let model = Model::new(&file, &model_options(inputs));
     if let Some(t) = &inputs.target
         && model.target.is_none()

@@ -36,23 +36,14 @@ pub fn check_bytes(
     project: Option<&Project>,
 ) -> FileReport {
     let display = path.display().to_string();
-    let source = match bytes {
-        Ok(bytes) => match layerwise_syntax::decode(bytes) {
-            Ok(s) => s,
-            Err(at) => {
-                return FileReport {
-                    path: display,
-                    file: None,
-                    errors: vec![(at.line, at.column, "not valid UTF-8".to_string())],
-                    diagnostics: Vec::new(),
-                };
-            }
-        },
-        Err(e) => {
+    let source = match layerwise_syntax::text_of(path, bytes) {
+        Ok(source) => source,
+        Err(err) => {
+            let (line, column) = err.position().map_or((0, 0), |at| (at.line, at.column));
             return FileReport {
                 path: display,
                 file: None,
-                errors: vec![(0, 0, e.to_string())],
+                errors: vec![(line, column, err.message())],
                 diagnostics: Vec::new(),
             };
         }

@@ -159,18 +159,10 @@ fn plans(args: &BenchArgs, project: Option<&Project>) -> Result<Vec<Candidate>, 
         }
     };
     let user = |label: &str, path: &Path| -> Result<Candidate, String> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("reading {}: {e}", path.display()))?;
-        let parsed = layerwise_syntax::parse(&text);
-        if let Some(error) = parsed.errors().first() {
-            let at = parsed.position(error.span.start);
-            return Err(format!(
-                "{}:{}:{}: {error}",
-                path.display(),
-                at.line,
-                at.column
-            ));
-        }
+        let text = layerwise_syntax::read_buildable(path)
+            .map_err(|e| e.to_string())?
+            .source()
+            .to_string();
         // A Dockerfile-specific ignore file follows the Dockerfile.
         let specific = layerwise_ignore::locate(&args.dir, path)
             .filter(|found| found.file_name() != Some(std::ffi::OsStr::new(".dockerignore")));

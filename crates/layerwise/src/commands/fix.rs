@@ -130,9 +130,7 @@ fn fix_one(
 ) -> Result<bool, (u8, String)> {
     let display = path.display().to_string();
     let input = |m: String| (exit::INPUT_ERROR, m);
-    let bytes = std::fs::read(path).map_err(|e| input(format!("{display}: {e}")))?;
-    let source = layerwise_syntax::decode(bytes.clone())
-        .map_err(|at| input(format!("{display}:{at}: not valid UTF-8")))?;
+    let source = layerwise_syntax::read_text(path).map_err(|e| input(e.to_string()))?;
     let fix_text = |options: &Options| -> Result<Outcome, (u8, String)> {
         let mut outcome = layerwise_fix::fix_source(&source, settings, Some(context), options)
             .map_err(|e| {
@@ -185,8 +183,12 @@ fn fix_one(
         return Ok(true);
     }
     if outcome.fixed != outcome.original {
-        write_atomic(path, Snapshot::of(Some(&bytes)), outcome.fixed.as_bytes())
-            .map_err(|e| input(e.to_string()))?;
+        write_atomic(
+            path,
+            Snapshot::of(Some(source.as_bytes())),
+            outcome.fixed.as_bytes(),
+        )
+        .map_err(|e| input(e.to_string()))?;
         eprintln!("{display}: written");
     }
     for side in &outcome.side_files {
