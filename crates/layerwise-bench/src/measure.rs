@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use layerwise_build::{BuildError, Interrupt, until_interrupted};
 use layerwise_engine::{BuildOutcome, Engine, EngineError, Event, Step};
-use layerwise_python::Project;
+use layerwise_python::PythonProject;
 
 use crate::downloads;
 use crate::edits::{self, DependencyEdit};
@@ -30,7 +30,7 @@ pub struct Candidate {
 /// What every run of every candidate shares.
 pub struct Setup {
     pub dir: PathBuf,
-    pub project: Option<Project>,
+    pub project: Option<PythonProject>,
     pub code_file: Option<String>,
     pub dependency: Result<DependencyEdit, String>,
     pub runs: u32,

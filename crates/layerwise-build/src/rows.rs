@@ -19,7 +19,7 @@ pub async fn step_rows(
         target: job.options.target.clone(),
         build_args: job.options.build_args.iter().cloned().collect(),
     };
-    let planned = match layerwise_explain::Project::new(&job.context, Some(&job.dockerfile)) {
+    let planned = match layerwise_explain::BuildFiles::new(&job.context, Some(&job.dockerfile)) {
         Ok(project) => layerwise_explain::plan_build(engine, &project, &inputs)
             .await
             .map(|plan| (project, plan)),

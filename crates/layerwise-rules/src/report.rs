@@ -4,7 +4,7 @@ use std::path::Path;
 
 use layerwise_syntax::Dockerfile;
 
-use crate::{Diagnostic, Project, Settings};
+use crate::{ContextDir, Diagnostic, Settings};
 
 /// The outcome for one file.
 pub struct FileReport {
@@ -33,7 +33,7 @@ pub fn check_bytes(
     path: &Path,
     bytes: std::io::Result<Vec<u8>>,
     settings: &Settings,
-    project: Option<&Project>,
+    project: Option<&ContextDir>,
 ) -> FileReport {
     let display = path.display().to_string();
     let source = match layerwise_syntax::text_of(path, bytes) {

@@ -19,7 +19,7 @@ use layerwise_bench::edits;
 use layerwise_bench::measure::{self, Candidate, Setup, Stop};
 use layerwise_bench::report::{Run, format_seconds};
 use layerwise_engine::{BuildOutcome, Engine, EngineError, Event, Step};
-use layerwise_python::Project;
+use layerwise_python::PythonProject;
 
 use crate::exit;
 use crate::output::truncate;
@@ -140,7 +140,7 @@ pub fn run(args: BenchArgs) -> anyhow::Result<u8> {
 }
 
 /// The Dockerfiles to measure, in report order.
-fn plans(args: &BenchArgs, project: Option<&Project>) -> Result<Vec<Candidate>, String> {
+fn plans(args: &BenchArgs, project: Option<&PythonProject>) -> Result<Vec<Candidate>, String> {
     let main = match &args.file {
         Some(file) => file.clone(),
         None => {

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context as _, Result, bail};
 use clap::{Args, ValueEnum};
 use layerwise_rules::discover::{NO_DOCKERFILE, find_dockerfiles};
-use layerwise_rules::{FileReport, Project, RuleOptions, Settings, Severity};
+use layerwise_rules::{ContextDir, FileReport, RuleOptions, Settings, Severity};
 use rayon::prelude::*;
 
 use crate::exit;
@@ -136,7 +136,7 @@ pub fn run(args: CheckArgs) -> Result<u8> {
         bail!("--stdin-filename needs `-` among the paths");
     }
     let rule_options = rule_options(&args.rules)?;
-    let mut projects: BTreeMap<(PathBuf, Option<PathBuf>), Project> = BTreeMap::new();
+    let mut projects: BTreeMap<(PathBuf, Option<PathBuf>), ContextDir> = BTreeMap::new();
     let mut fail_on = Severity::Warning;
     let mut jobs = Vec::with_capacity(targets.len());
     for (input, context) in targets {
@@ -159,7 +159,7 @@ pub fn run(args: CheckArgs) -> Result<u8> {
             let ignore = layerwise_ignore::locate(&dir, input.path());
             projects
                 .entry((dir.clone(), ignore))
-                .or_insert_with(|| Project::load_for(&dir, input.path()))
+                .or_insert_with(|| ContextDir::load_for(&dir, input.path()))
                 .clone()
         });
         jobs.push((input, settings, project));
@@ -228,7 +228,7 @@ impl Input {
     }
 }
 
-fn check_input(input: &Input, settings: &Settings, project: Option<&Project>) -> FileReport {
+fn check_input(input: &Input, settings: &Settings, project: Option<&ContextDir>) -> FileReport {
     let bytes = match input {
         Input::File(path) => std::fs::read(path),
         Input::Stdin { bytes, .. } => Ok(bytes.clone()),

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
-use layerwise_explain::{Explanation, Inputs, Project};
+use layerwise_explain::{BuildFiles, Explanation, Inputs};
 
 use crate::exit;
 use crate::output::truncate;
@@ -53,7 +53,7 @@ pub fn run(args: ExplainArgs) -> anyhow::Result<u8> {
         },
         None => None,
     };
-    let project = match Project::new(&args.dir, file.as_deref()) {
+    let project = match BuildFiles::new(&args.dir, file.as_deref()) {
         Ok(p) => p,
         Err(err) => {
             eprintln!("error: {err}");
@@ -90,7 +90,7 @@ pub fn run(args: ExplainArgs) -> anyhow::Result<u8> {
 
 /// Base image IDs from the engine; `None` when no engine answers (the
 /// recorded IDs are then assumed).
-fn lookup_image_ids(project: &Project, inputs: &Inputs) -> Option<BTreeMap<String, String>> {
+fn lookup_image_ids(project: &BuildFiles, inputs: &Inputs) -> Option<BTreeMap<String, String>> {
     let refs = project.base_images(inputs);
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
