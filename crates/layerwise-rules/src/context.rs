@@ -6,7 +6,7 @@ use layerwise_syntax::{
     Arguments, Details, Dockerfile, Instruction, InstructionKind, Mount, MountType, Span, Spanned,
 };
 
-use crate::project::ContextDir;
+use crate::context_dir::ContextDir;
 
 /// Input of every rule.
 pub struct Context<'a> {

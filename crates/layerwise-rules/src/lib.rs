@@ -14,10 +14,10 @@
 
 pub mod config;
 pub mod context;
+pub mod context_dir;
 pub mod diagnostic;
 pub mod discover;
 pub mod docs;
-pub mod project;
 pub mod registry;
 pub mod report;
 pub mod rules;
@@ -30,8 +30,8 @@ use layerwise_syntax::Dockerfile;
 
 pub use config::{Config, RuleOptions, load_config};
 pub use context::Context;
+pub use context_dir::ContextDir;
 pub use diagnostic::{Applicability, Diagnostic, Edit, Finding, Fix, Severity, SideFile};
-pub use project::ContextDir;
 pub use registry::{Category, Fixes, Rule};
 pub use report::{FileReport, check_bytes};
 pub use suppress::Suppressions;

@@ -6,8 +6,8 @@ use layerwise_model::{
 use layerwise_syntax::{Instruction, InstructionKind, Span};
 
 use crate::context::Context;
+use crate::context_dir::ContextDir;
 use crate::diagnostic::Edit;
-use crate::project::ContextDir;
 
 /// The cache directory `manager` uses in `state` (env override, XDG, HOME).
 pub fn cache_dir(manager: Manager, state: &State) -> String {

@@ -6,8 +6,8 @@ use layerwise_model::{ContextCopy, Cost, Manager, PythonInstall};
 use layerwise_syntax::{Arguments, Instruction, InstructionKind, Span};
 
 use crate::context::Context;
+use crate::context_dir::ContextDir;
 use crate::diagnostic::{Applicability, Edit, Finding, Fix, Severity};
-use crate::project::ContextDir;
 use crate::registry::{Category, Fixes, Rule};
 use crate::rules::helpers::{
     context_copy, install_label, is_dir_in, is_local_path, newline, real_installs, text_end,

@@ -3,9 +3,9 @@
 use std::path::Path;
 
 use crate::context::Context;
+use crate::context_dir::ContextDir;
 use crate::diagnostic::{Diagnostic, SideFile};
 use crate::diagnostic::{Finding, Severity};
-use crate::project::ContextDir;
 use crate::registry::{Category, Fixes, Rule};
 
 pub static MISSING: Rule = Rule {
