@@ -61,7 +61,7 @@ done
 
 [[ -x $layerwise ]] || { echo "error: $layerwise not found; build it with cargo build --release -p layerwise" >&2; exit 2; }
 require_trees "$out"
-export DOCKER_BUILDKIT=1 LAYERWISE_DOCKER=$docker_cli
+export DOCKER_BUILDKIT=1
 
 # Runs a command for at most LIMIT seconds, its output into LOG, its exit code into
 # LOG's .rc and its wall time into .seconds (timeout's 124 means it ran out of time).

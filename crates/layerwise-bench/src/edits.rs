@@ -7,7 +7,7 @@ use std::fs;
 use std::io;
 use std::path::Path;
 
-use layerwise_python::{PackageManager, Project};
+use layerwise_python::{PackageManager, PythonProject};
 use serde::Serialize;
 
 /// Small pure-Python packages to add, tried in order; the first one the
@@ -86,7 +86,7 @@ fn lock_command(
 /// Decides how to add a package, or says why the scenario cannot apply. For
 /// a locked project this runs the manager's lock command once, in a
 /// temporary copy, against the package index.
-pub fn plan_dependency_edit(dir: &Path, project: &Project) -> Result<DependencyEdit, String> {
+pub fn plan_dependency_edit(dir: &Path, project: &PythonProject) -> Result<DependencyEdit, String> {
     let used = project.package_names();
     let Some((name, version)) = CANDIDATES.iter().find(|(n, _)| !used.contains(*n)) else {
         return Err("the project already uses every small package bench would add".into());

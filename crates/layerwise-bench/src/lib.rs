@@ -1,6 +1,7 @@
-//! The measurement side of `layerwise bench`, kept free of the engine so it
-//! can be tested without Docker:
+//! `layerwise bench` without its command line:
 //!
+//! * [`measure`]: the scenario loop over temporary copies, every build
+//!   through `layerwise-build`, and the report's notes;
 //! * [`stats`]: median, min and max of repeated runs;
 //! * [`edits`]: the scenario edits (a code line, a new dependency) applied to
 //!   a temporary copy of the project, and cache-mount isolation;
@@ -12,5 +13,6 @@
 pub mod downloads;
 pub mod edits;
 pub mod html;
+pub mod measure;
 pub mod report;
 pub mod stats;

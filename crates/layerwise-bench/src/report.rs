@@ -1,6 +1,7 @@
 //! The bench report: its model, built from measured runs, and its Markdown
 //! and JSON forms. Nothing here measures; the command fills it in.
 
+pub use layerwise_context::human_bytes;
 use serde::Serialize;
 
 use crate::downloads::{Downloads, Fetch};
@@ -427,17 +428,6 @@ pub fn format_seconds(seconds: f64) -> String {
     } else {
         format!("{seconds:.1} s")
     }
-}
-
-/// Decimal units, as pip prints them.
-pub fn human_bytes(bytes: f64) -> String {
-    const UNITS: [(&str, f64); 3] = [("GB", 1e9), ("MB", 1e6), ("kB", 1e3)];
-    for (unit, size) in UNITS {
-        if bytes >= size {
-            return format!("{:.1} {unit}", bytes / size);
-        }
-    }
-    format!("{bytes:.0} B")
 }
 
 #[cfg(test)]

@@ -38,3 +38,26 @@ pub fn context_tar(dir: &std::path::Path, dockerfile: &str) -> Result<Vec<u8>, C
     write_tar(&walk, &mut tar)?;
     Ok(tar)
 }
+
+/// A byte count for people, in decimal units as pip and the docker CLI
+/// print them: `512 B`, `11.0 kB`, `1.5 GB`.
+pub fn human_bytes(bytes: f64) -> String {
+    const UNITS: [(&str, f64); 4] = [("TB", 1e12), ("GB", 1e9), ("MB", 1e6), ("kB", 1e3)];
+    for (unit, size) in UNITS {
+        if bytes >= size {
+            return format!("{:.1} {unit}", bytes / size);
+        }
+    }
+    format!("{bytes:.0} B")
+}
+
+#[cfg(test)]
+mod human_bytes_tests {
+    #[test]
+    fn decimal_units_with_one_decimal() {
+        assert_eq!(super::human_bytes(512.0), "512 B");
+        assert_eq!(super::human_bytes(11_000.0), "11.0 kB");
+        assert_eq!(super::human_bytes(1.5e8), "150.0 MB");
+        assert_eq!(super::human_bytes(2.5e12), "2.5 TB");
+    }
+}

@@ -31,7 +31,7 @@ use std::time::Duration;
 
 use bollard::Docker;
 
-pub use build::{BuildFailure, BuildOutcome, BuildPath};
+pub use build::{BuildFailure, BuildOutcome, BuildPath, Observer};
 pub use cli::cli_available;
 pub use connect::{Address, EnvInputs, HostSource, Location};
 pub use credentials::RegistryCredentials;
@@ -66,6 +66,23 @@ pub enum EngineError {
     Api(#[from] bollard::errors::Error),
     #[error("docker CLI: {0}")]
     Cli(String),
+}
+
+impl EngineError {
+    /// What the user can do to get a usable engine, when it is that.
+    pub fn hint(&self) -> Option<&'static str> {
+        match self {
+            EngineError::Unreachable { .. } => Some(
+                "start the Docker engine (e.g. `sudo systemctl start docker`, or Docker Desktop), \
+                 or point DOCKER_HOST / DOCKER_CONTEXT at a running one; `layerwise doctor` checks the setup",
+            ),
+            EngineError::TooOld { .. } => Some(
+                "upgrade Docker to 20.10 or newer (BuildKit needs 18.09+, cache mounts without \
+                 a syntax line 20.10+)",
+            ),
+            _ => None,
+        }
+    }
 }
 
 /// A connected engine with its negotiated API version.

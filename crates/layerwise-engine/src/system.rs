@@ -1,6 +1,7 @@
 //! What `doctor` reports, and the image and cache operations around builds.
 
-use bollard::models::ContainerCreateBody;
+use bollard::container::LogOutput;
+use bollard::models::{ContainerCreateBody, HostConfig, ImageInspect};
 use bollard::query_parameters::{
     CreateContainerOptions, ListImagesOptionsBuilder, LogsOptionsBuilder, PruneBuildOptions,
     PushImageOptionsBuilder, RemoveContainerOptionsBuilder, RemoveImageOptionsBuilder,
@@ -193,6 +194,48 @@ impl Engine {
             cmd: Some(cmd.iter().map(|s| s.to_string()).collect()),
             ..ContainerCreateBody::default()
         };
+        let (code, logs) = self.run_container(body).await?;
+        Ok((code, logs.iter().map(ToString::to_string).collect()))
+    }
+
+    /// Runs `script` with `/bin/sh -c` in a new container of `image`, whatever
+    /// its entrypoint, without network; removes the container afterwards.
+    pub async fn run_script(&self, image: &str, script: &str) -> Result<ScriptRun, EngineError> {
+        let body = ContainerCreateBody {
+            image: Some(image.to_string()),
+            entrypoint: Some(vec!["/bin/sh".to_string()]),
+            cmd: Some(vec!["-c".to_string(), script.to_string()]),
+            host_config: Some(HostConfig {
+                network_mode: Some("none".to_string()),
+                ..HostConfig::default()
+            }),
+            ..ContainerCreateBody::default()
+        };
+        let (code, logs) = self.run_container(body).await?;
+        let mut run = ScriptRun {
+            code,
+            ..ScriptRun::default()
+        };
+        for log in logs {
+            match log {
+                LogOutput::StdErr { message } => {
+                    run.stderr.push_str(&String::from_utf8_lossy(&message))
+                }
+                other => run.stdout.push_str(&other.to_string()),
+            }
+        }
+        Ok(run)
+    }
+
+    /// What the engine knows of an image: size, layers, configuration.
+    pub async fn inspect_image(&self, reference: &str) -> Result<ImageInspect, EngineError> {
+        Ok(self.docker.inspect_image(reference).await?)
+    }
+
+    async fn run_container(
+        &self,
+        body: ContainerCreateBody,
+    ) -> Result<(i64, Vec<LogOutput>), EngineError> {
         let created = self
             .docker
             .create_container(None::<CreateContainerOptions>, body)
@@ -206,7 +249,7 @@ impl Engine {
         Ok(output)
     }
 
-    async fn run_created(&self, id: &str) -> Result<(i64, String), EngineError> {
+    async fn run_created(&self, id: &str) -> Result<(i64, Vec<LogOutput>), EngineError> {
         self.docker.start_container(id, None).await?;
         let mut code = 0;
         let mut wait = std::pin::pin!(self.docker.wait_container(id, None));
@@ -223,12 +266,20 @@ impl Engine {
             .stderr(true)
             .build();
         let mut logs = std::pin::pin!(self.docker.logs(id, Some(options)));
-        let mut output = String::new();
+        let mut output = Vec::new();
         while let Some(item) = logs.next().await {
-            output.push_str(&item?.to_string());
+            output.push(item?);
         }
         Ok((code, output))
     }
+}
+
+/// What a script run in a container printed, and its exit code.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ScriptRun {
+    pub code: i64,
+    pub stdout: String,
+    pub stderr: String,
 }
 
 fn cache_usage_from(value: &serde_json::Value) -> CacheUsage {

@@ -95,6 +95,23 @@ async fn two_stage_build_with_a_pip_cache_mount_runs() {
     );
     let (code, output) = engine.run(&tag, &[]).await.expect("container ran");
     assert_eq!((code, output.trim()), (0, "six 1.16.0"));
+    // A script bypasses the image's entrypoint, runs without network, and
+    // keeps its two streams apart.
+    let script = engine
+        .run_script(&tag, "echo out; echo err >&2; ls /sys/class/net; exit 3")
+        .await
+        .expect("script ran");
+    assert_eq!(script.code, 3);
+    assert_eq!(script.stderr.trim(), "err");
+    let mut lines = script.stdout.lines();
+    assert_eq!(lines.next(), Some("out"));
+    assert_eq!(
+        lines.collect::<Vec<_>>(),
+        ["lo"],
+        "only loopback: no network"
+    );
+    let inspect = engine.inspect_image(&tag).await.expect("image inspected");
+    assert!(inspect.size.unwrap_or(0) > 0);
     engine.remove_image(&tag).await.expect("image removed");
 }
 

@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::Serialize;
 
-use crate::plan::{FileRecord, Plan, PlannedStep};
+use crate::plan::{CachePlan, FileRecord, PlannedStep};
 use crate::state::RecordedStep;
 
 /// One step of the prediction, in Dockerfile order.
@@ -31,7 +31,11 @@ pub struct PredictedStep {
 
 /// Compares `plan` with what the baseline built. `old` is the baseline's
 /// steps (empty when nothing was recorded).
-pub fn predict(plan: &Plan, old: &[RecordedStep], no_baseline_cause: &str) -> Vec<PredictedStep> {
+pub fn predict(
+    plan: &CachePlan,
+    old: &[RecordedStep],
+    no_baseline_cause: &str,
+) -> Vec<PredictedStep> {
     let known: HashSet<&str> = old.iter().map(|s| s.planned.key.as_str()).collect();
     let results: HashMap<&str, usize> = plan
         .steps
@@ -92,7 +96,7 @@ pub fn predict(plan: &Plan, old: &[RecordedStep], no_baseline_cause: &str) -> Ve
 
 /// The key of the step `step` builds on, as the plan records results. A
 /// `--link` parent's result differs from its key, so look it up by line.
-fn merged_parent<'p>(step: &'p PlannedStep, plan: &'p Plan) -> &'p str {
+fn merged_parent<'p>(step: &'p PlannedStep, plan: &'p CachePlan) -> &'p str {
     match plan
         .steps
         .iter()
@@ -107,7 +111,7 @@ fn merged_parent<'p>(step: &'p PlannedStep, plan: &'p Plan) -> &'p str {
 /// the same ordinal among the stage's steps of the same keyword.
 fn counterpart<'o>(
     step: &PlannedStep,
-    plan: &Plan,
+    plan: &CachePlan,
     old: &'o [RecordedStep],
 ) -> Option<&'o RecordedStep> {
     if let Some(s) = old
@@ -127,7 +131,12 @@ fn counterpart<'o>(
 }
 
 /// Tells what differs between a step's baseline inputs and its current ones.
-fn describe(old: &PlannedStep, new: &PlannedStep, plan: &Plan, missed: &HashSet<&str>) -> String {
+fn describe(
+    old: &PlannedStep,
+    new: &PlannedStep,
+    plan: &CachePlan,
+    missed: &HashSet<&str>,
+) -> String {
     let mut causes: Vec<String> = Vec::new();
     let mut files_differ = false;
     let names: std::collections::BTreeSet<&String> =

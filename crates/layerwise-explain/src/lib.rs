@@ -19,7 +19,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 pub use compare::{PredictedStep, describe_files, predict};
-pub use plan::{FileRecord, Inputs, Plan, PlannedStep, base_images, plan};
+pub use plan::{CachePlan, FileRecord, Inputs, PlannedStep, base_images, plan};
 pub use state::{RecordedStep, State, StateNotice};
 pub use vertices::{StepRow, row_of_steps, rows, vertex_of_steps};
 
@@ -34,15 +34,8 @@ pub enum ExplainError {
         op: &'static str,
         source: std::io::Error,
     },
-    #[error("{path}: not UTF-8 text")]
-    NotText { path: PathBuf },
-    #[error("{path}:{line}:{column}: {message}")]
-    Dockerfile {
-        path: PathBuf,
-        line: usize,
-        column: usize,
-        message: String,
-    },
+    #[error(transparent)]
+    Dockerfile(#[from] layerwise_syntax::ReadError),
     #[error("target stage {target:?} is not in the Dockerfile")]
     NoTarget { target: String },
     #[error(transparent)]
@@ -57,16 +50,16 @@ pub enum ExplainError {
 
 /// A project directory (the build context) and its Dockerfile, canonical.
 #[derive(Debug, Clone)]
-pub struct Project {
+pub struct BuildFiles {
     pub dir: PathBuf,
     pub dockerfile: PathBuf,
     /// Where state files go instead of the user's cache directory.
     pub state_root: Option<PathBuf>,
 }
 
-impl Project {
+impl BuildFiles {
     /// Resolves both paths; the Dockerfile defaults to `DIR/Dockerfile`.
-    pub fn new(dir: &Path, dockerfile: Option<&Path>) -> Result<Project, ExplainError> {
+    pub fn new(dir: &Path, dockerfile: Option<&Path>) -> Result<BuildFiles, ExplainError> {
         let canon = |p: &Path| {
             p.canonicalize().map_err(|source| ExplainError::Io {
                 path: p.to_path_buf(),
@@ -85,7 +78,7 @@ impl Project {
             Some(p) => canon(p)?,
             None => canon(&dir.join("Dockerfile"))?,
         };
-        Ok(Project {
+        Ok(BuildFiles {
             dir,
             dockerfile,
             state_root: None,
@@ -93,7 +86,7 @@ impl Project {
     }
 
     /// Keeps state under `root` instead of the user's cache directory.
-    pub fn with_state_root(mut self, root: &Path) -> Project {
+    pub fn with_state_root(mut self, root: &Path) -> BuildFiles {
         self.state_root = Some(root.to_path_buf());
         self
     }
@@ -111,7 +104,7 @@ impl Project {
         &self,
         inputs: &Inputs,
         image_ids: &BTreeMap<String, String>,
-    ) -> Result<Plan, ExplainError> {
+    ) -> Result<CachePlan, ExplainError> {
         plan::plan(
             &self.dir,
             &self.dockerfile,
@@ -166,7 +159,7 @@ pub struct Recorded {
 /// Records a finished build: the model's keys for the tree as it is now,
 /// next to BuildKit's outcome per step. Call right after the build.
 pub fn record(
-    project: &Project,
+    project: &BuildFiles,
     inputs: &Inputs,
     image_ids: &BTreeMap<String, String>,
     steps: &[Step],
@@ -177,9 +170,9 @@ pub fn record(
 
 /// [`record`] with the plan already made (the one the build's report rows came from).
 pub fn record_plan(
-    project: &Project,
+    project: &BuildFiles,
     inputs: &Inputs,
-    plan: &Plan,
+    plan: &CachePlan,
     steps: &[Step],
 ) -> Result<Recorded, ExplainError> {
     let path = project.state_path()?;
@@ -240,9 +233,9 @@ pub fn record_plan(
 /// right after a build, what its report rows and [`record_plan`] need.
 pub async fn plan_build(
     engine: &Engine,
-    project: &Project,
+    project: &BuildFiles,
     inputs: &Inputs,
-) -> Result<Plan, ExplainError> {
+) -> Result<CachePlan, ExplainError> {
     let ids = image_ids(engine, &project.base_images(inputs)).await;
     project.plan(inputs, &ids)
 }
@@ -269,7 +262,7 @@ use serde::Serialize;
 
 fn explanation(
     baseline: String,
-    plan: &Plan,
+    plan: &CachePlan,
     predicted: Vec<PredictedStep>,
     notices: Vec<String>,
 ) -> Explanation {
@@ -326,7 +319,7 @@ fn effective_ids(
 /// Compares the tree as it is now with the last recorded build.
 /// `image_ids` is `None` when no engine could be asked.
 pub fn explain(
-    project: &Project,
+    project: &BuildFiles,
     inputs: &Inputs,
     image_ids: Option<&BTreeMap<String, String>>,
 ) -> Result<Explanation, ExplainError> {
@@ -348,7 +341,7 @@ pub fn explain(
 
 /// Compares the tree as it is now with git revision `rev` (no build needed).
 pub fn explain_since(
-    project: &Project,
+    project: &BuildFiles,
     inputs: &Inputs,
     image_ids: Option<&BTreeMap<String, String>>,
     rev: &str,

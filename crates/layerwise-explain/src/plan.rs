@@ -65,7 +65,7 @@ pub struct PlannedStep {
 
 /// The model's view of one build.
 #[derive(Debug, Clone, Default)]
-pub struct Plan {
+pub struct CachePlan {
     pub steps: Vec<PlannedStep>,
     /// Stages the target does not need (BuildKit skips them).
     pub skipped_stages: Vec<String>,
@@ -130,7 +130,7 @@ pub fn plan(
     inputs: &Inputs,
     image_ids: &BTreeMap<String, String>,
     stat_cache: Option<&Path>,
-) -> Result<Plan, ExplainError> {
+) -> Result<CachePlan, ExplainError> {
     plan_with(context, dockerfile, inputs, image_ids, stat_cache, false)
 }
 
@@ -144,25 +144,8 @@ pub fn plan_with(
     image_ids: &BTreeMap<String, String>,
     stat_cache: Option<&Path>,
     git_modes: bool,
-) -> Result<Plan, ExplainError> {
-    let source = std::fs::read(dockerfile).map_err(|e| ExplainError::Io {
-        path: dockerfile.to_path_buf(),
-        op: "read",
-        source: e,
-    })?;
-    let source = String::from_utf8(source).map_err(|_| ExplainError::NotText {
-        path: dockerfile.to_path_buf(),
-    })?;
-    let file = layerwise_syntax::parse(&source);
-    if let Some(error) = file.build_errors().first() {
-        let pos = file.position(error.span.start);
-        return Err(ExplainError::Dockerfile {
-            path: dockerfile.to_path_buf(),
-            line: pos.line,
-            column: pos.column,
-            message: error.to_string(),
-        });
-    }
+) -> Result<CachePlan, ExplainError> {
+    let file = layerwise_syntax::read_buildable(dockerfile)?;
     let model = Model::new(&file, &model_options(inputs));
     if let Some(t) = &inputs.target
         && model.target.is_none()
@@ -170,9 +153,9 @@ pub fn plan_with(
         return Err(ExplainError::NoTarget { target: t.clone() });
     }
     let ctx = Context::read(context, dockerfile, &file, stat_cache, git_modes)?;
-    let mut plan = Plan {
+    let mut plan = CachePlan {
         warnings: ctx.warnings.clone(),
-        ..Plan::default()
+        ..CachePlan::default()
     };
     let mut builder = Builder {
         model: &model,
@@ -428,7 +411,7 @@ struct Builder<'m, 'a> {
     image_ids: &'m BTreeMap<String, String>,
     /// Result key and line of each stage's last step.
     stage_results: HashMap<usize, (String, usize)>,
-    plan: &'m mut Plan,
+    plan: &'m mut CachePlan,
 }
 
 impl Builder<'_, '_> {
@@ -797,7 +780,7 @@ impl Builder<'_, '_> {
 mod tests {
     use super::*;
 
-    fn plan_for(dockerfile: &str, files: &[(&str, &str)], inputs: &Inputs) -> Plan {
+    fn plan_for(dockerfile: &str, files: &[(&str, &str)], inputs: &Inputs) -> CachePlan {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("Dockerfile"), dockerfile).unwrap();
         for (p, c) in files {
@@ -817,7 +800,7 @@ mod tests {
 
     const DF: &str = "FROM python:3.11-slim AS other\nRUN echo other\n\nFROM python:3.11-slim AS app\nARG GIT_SHA=dev\nWORKDIR /app\nCOPY requirements.txt ./\nRUN --mount=type=cache,target=/root/.cache/pip pip install -r requirements.txt\nCOPY app.py ./\nENV X=1\nCMD [\"python\", \"app.py\"]\n";
 
-    fn keys(p: &Plan) -> Vec<(usize, String)> {
+    fn keys(p: &CachePlan) -> Vec<(usize, String)> {
         p.steps.iter().map(|s| (s.line, s.key.clone())).collect()
     }
 

@@ -12,7 +12,7 @@ use std::collections::{BTreeSet, HashMap};
 use layerwise_engine::Step;
 use serde::Serialize;
 
-use crate::plan::{Plan, PlannedStep};
+use crate::plan::{CachePlan, PlannedStep};
 
 /// One row of a build report: a Dockerfile instruction and what BuildKit did for it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -33,7 +33,7 @@ pub struct StepRow {
 
 /// For each planned step, the index in `steps` of the vertex that made it
 /// (`None` when BuildKit showed none, e.g. after a failure stopped the build).
-pub fn vertex_of_steps(plan: &Plan, steps: &[Step]) -> Vec<Option<usize>> {
+pub fn vertex_of_steps(plan: &CachePlan, steps: &[Step]) -> Vec<Option<usize>> {
     // BuildKit leaves the stage out of vertex names when the Dockerfile
     // builds one stage.
     let single_stage = plan
@@ -124,12 +124,12 @@ fn image_vertex(image: &str, steps: &[Step], same_stage: impl Fn(&Step) -> bool)
 
 /// The report rows of a build of `plan`, in the plan's (Dockerfile) order:
 /// one per planned step BuildKit showed a vertex for.
-pub fn rows(plan: &Plan, steps: &[Step]) -> Vec<StepRow> {
+pub fn rows(plan: &CachePlan, steps: &[Step]) -> Vec<StepRow> {
     row_of_steps(plan, steps).into_iter().flatten().collect()
 }
 
 /// For each planned step, its row (`None` when BuildKit showed no vertex for it).
-pub fn row_of_steps(plan: &Plan, steps: &[Step]) -> Vec<Option<StepRow>> {
+pub fn row_of_steps(plan: &CachePlan, steps: &[Step]) -> Vec<Option<StepRow>> {
     let mut timed: HashMap<usize, usize> = HashMap::new();
     plan.steps
         .iter()
@@ -171,7 +171,7 @@ mod tests {
 
     use crate::plan::{Inputs, plan};
 
-    fn plan_of(dockerfile: &str, files: &[(&str, &str)], target: Option<&str>) -> Plan {
+    fn plan_of(dockerfile: &str, files: &[(&str, &str)], target: Option<&str>) -> CachePlan {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("Dockerfile"), dockerfile).unwrap();
         for (p, c) in files {

@@ -17,7 +17,7 @@ pub mod write;
 
 use std::path::Path;
 
-use layerwise_rules::{Applicability, Diagnostic, Edit, Fix, Project, Settings};
+use layerwise_rules::{Applicability, ContextDir, Diagnostic, Edit, Fix, Settings};
 use layerwise_syntax::{Dockerfile, ParseErrorKind, Span};
 
 /// What `fix` may do.
@@ -140,7 +140,7 @@ pub fn fix_source(
     if let Some(failure) = parse_failure(&first) {
         return Err(failure);
     }
-    let mut project = project_dir.map(Project::load);
+    let mut project = project_dir.map(ContextDir::load);
     let mut outcome = Outcome {
         original: source.to_string(),
         fixed: source.to_string(),

@@ -533,7 +533,7 @@ fn command(ins: &Instruction) -> Result<Vec<String>, String> {
 /// (LW114 finds nothing). A restructure that cannot show this is not made,
 /// whether or not `--verify` would build it.
 fn buildable_from(text: &str, dir: &Path) -> Result<(), String> {
-    let project = layerwise_rules::Project::load(dir);
+    let project = layerwise_rules::ContextDir::load(dir);
     let file = layerwise_syntax::parse(text);
     for ins in file.instructions() {
         if !matches!(ins.kind, InstructionKind::Copy | InstructionKind::Add)
@@ -595,7 +595,7 @@ fn project_installed_before_code(model: &Model, stage: &Stage) -> bool {
 
 /// The Dockerfile's manager must be the one the project is detected with,
 /// or the layout would install something else.
-fn check_manager(project: &layerwise_python::Project, c: &Carried) -> Result<(), String> {
+fn check_manager(project: &layerwise_python::PythonProject, c: &Carried) -> Result<(), String> {
     use layerwise_python::PackageManager as P;
     let uses = |t: Tool| c.tools.contains(&t);
     let ok = match project.manager {

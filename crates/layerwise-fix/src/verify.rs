@@ -4,15 +4,14 @@
 //! Builds go through layerwise-engine, the road `layerwise build` takes
 //! (BuildKit through the Engine API), so each build's steps are known: the
 //! report names the steps a code edit re-ran. The images are then inspected
-//! in containers started with a docker CLI. Every image it tags is removed
-//! before returning.
+//! in containers the engine runs without network. Every image it tags is
+//! removed before returning.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 use std::time::Duration;
 
-use layerwise_engine::{BuildOptions, Engine};
+use layerwise_engine::Engine;
 use layerwise_python::text::TextEncoding;
 
 /// The label on every image verify builds; its value is the image's tag.
@@ -27,13 +26,6 @@ pub const SLOWER_RATIO: f64 = 1.25;
 pub const SLOWER_MARGIN: Duration = Duration::from_millis(300);
 /// Lines of a failing step's output shown.
 const FAILURE_LOG_LINES: usize = 30;
-
-/// The CLI used, overridable with `LAYERWISE_DOCKER`. Not the first `docker`
-/// on PATH: a wrapper there may refuse BuildKit.
-pub fn docker_cli() -> PathBuf {
-    std::env::var_os("LAYERWISE_DOCKER")
-        .map_or_else(|| PathBuf::from("/usr/bin/docker"), PathBuf::from)
-}
 
 /// One side of the comparison.
 #[derive(Clone, Debug, Default)]
@@ -303,27 +295,29 @@ pub struct Input<'a> {
 
 /// Builds both sides and compares them.
 pub fn verify(input: &Input) -> Result<Report, VerifyError> {
-    let docker = docker_cli();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| VerifyError::Other(format!("starting the async runtime: {e}")))?;
-    let engine = runtime
-        .block_on(Engine::connect())
-        .map_err(|e| VerifyError::Unavailable(e.to_string()))?;
+    let engine = runtime.block_on(Engine::connect()).map_err(|e| {
+        VerifyError::Unavailable(match e.hint() {
+            Some(hint) => format!("{e}\nhint: {hint}"),
+            None => e.to_string(),
+        })
+    })?;
     // Listening for SIGINT also keeps it from killing the process, so the
-    // images made so far are removed: a build is cancelled at once, a
-    // `docker run` phase ends when its CLI (which saw the same Ctrl-C) does.
-    let sigint = {
+    // images made so far are removed: a build is cancelled at once, an
+    // inspection in a container ends first (they take seconds).
+    let interrupt = {
         let _runtime = runtime.enter();
-        tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())
+        layerwise_build::Interrupt::listen()
             .map_err(|e| VerifyError::Other(format!("listening for Ctrl-C: {e}")))?
     };
     let builder = Builder {
         runtime: &runtime,
         engine: &engine,
         dockerfile: input.dockerfile,
-        sigint: std::cell::RefCell::new(sigint),
+        interrupt: std::cell::RefCell::new(interrupt),
         built: Default::default(),
     };
     let tmp =
@@ -361,10 +355,10 @@ pub fn verify(input: &Input) -> Result<Report, VerifyError> {
                 cold: cold.elapsed,
                 ..Side::default()
             };
-            (side.packages, side.tooling) = packages(&docker, &image)?;
-            side.files = files(&docker, &image, input.dockerfile)?;
+            (side.packages, side.tooling) = packages(&builder, &image)?;
+            side.files = files(&builder, &image, input.dockerfile)?;
             side.files.retain(|path, _| dir.join(path).is_file());
-            side.config = config(&docker, &image)?;
+            side.config = config(&builder, &image)?;
             if let Some(py) = code_file.as_ref().map(|file| dir.join(file)) {
                 let mut times = Vec::new();
                 for _ in 0..CODE_EDITS {
@@ -510,7 +504,7 @@ struct Builder<'a> {
     runtime: &'a tokio::runtime::Runtime,
     engine: &'a Engine,
     dockerfile: &'a str,
-    sigint: std::cell::RefCell<tokio::signal::unix::Signal>,
+    interrupt: std::cell::RefCell<layerwise_build::Interrupt>,
     /// Every image built: each rebuild under a tag leaves the previous one
     /// untagged, and verify removes them all when done.
     built: std::cell::RefCell<BTreeSet<String>>,
@@ -541,12 +535,7 @@ struct Built {
 impl Builder<'_> {
     /// Whether Ctrl-C arrived since the last look, without waiting.
     fn interrupted(&self) -> bool {
-        let mut sigint = self.sigint.borrow_mut();
-        self.runtime.block_on(async {
-            tokio::time::timeout(Duration::ZERO, sigint.recv())
-                .await
-                .is_ok()
-        })
+        self.runtime.block_on(self.interrupt.borrow_mut().arrived())
     }
 
     /// Builds `dir` into `image`; Ctrl-C cancels the build on the engine.
@@ -554,34 +543,27 @@ impl Builder<'_> {
         if self.interrupted() {
             return Err(BuildError::Interrupted);
         }
-        let failed = |e: String| BuildError::Failed(e);
-        let tar = layerwise_context::context_tar(dir, self.dockerfile)
-            .map_err(|e| failed(e.to_string()))?;
-        let options = BuildOptions {
-            dockerfile: self.dockerfile.to_string(),
-            tags: vec![image.to_string()],
-            // Marks what verify built, so nothing it leaves is mistaken
-            // for the user's (and tests can find what it left).
-            labels: vec![(VERIFY_LABEL.to_string(), image.to_string())],
-            no_cache,
-            ..BuildOptions::default()
-        };
-        let mut sigint = self.sigint.borrow_mut();
+        let mut interrupt = self.interrupt.borrow_mut();
         let mut quiet = |_: &_, _: &[_]| {};
-        let outcome = self.runtime.block_on(async {
-            tokio::select! {
-                outcome = self.engine.build(&options, tar.into(), &mut quiet) => Some(outcome),
-                _ = sigint.recv() => None,
-            }
-        });
-        let outcome = outcome
-            .ok_or(BuildError::Interrupted)?
-            .map_err(|e| failed(e.to_string()))?;
+        let build = layerwise_build::build_directory(
+            self.engine,
+            dir,
+            self.dockerfile,
+            image,
+            (VERIFY_LABEL, image),
+            no_cache,
+            &mut quiet,
+        );
+        let outcome = self
+            .runtime
+            .block_on(layerwise_build::until_interrupted(&mut interrupt, build))
+            .map_err(|_| BuildError::Interrupted)?
+            .map_err(|e| BuildError::Failed(e.to_string()))?;
         if let Some(id) = &outcome.image_id {
             self.built.borrow_mut().insert(id.clone());
         }
         if let Some(failure) = &outcome.failure {
-            return Err(failed(failure.describe(FAILURE_LOG_LINES)));
+            return Err(BuildError::Failed(failure.describe(FAILURE_LOG_LINES)));
         }
         Ok(Built {
             elapsed: outcome.elapsed,
@@ -594,28 +576,20 @@ impl Builder<'_> {
     }
 }
 
-fn run_in(docker: &Path, image: &str, script: &str) -> Result<String, VerifyError> {
-    let out = Command::new(docker)
-        .args([
-            "run",
-            "--rm",
-            "--network",
-            "none",
-            "--entrypoint",
-            "/bin/sh",
-            image,
-            "-c",
-            script,
-        ])
-        .output()
-        .map_err(|e| VerifyError::Other(e.to_string()))?;
-    if !out.status.success() {
+/// Runs `script` in a container of `image` (no network) and returns what
+/// it printed; a non-zero exit is an error carrying its stderr.
+fn run_in(builder: &Builder, image: &str, script: &str) -> Result<String, VerifyError> {
+    let run = builder
+        .runtime
+        .block_on(builder.engine.run_script(image, script))
+        .map_err(|e| VerifyError::Other(format!("running `{script}` in {image}: {e}")))?;
+    if run.code != 0 {
         return Err(VerifyError::Other(format!(
             "running `{script}` in {image}: {}",
-            String::from_utf8_lossy(&out.stderr).trim()
+            run.stderr.trim()
         )));
     }
-    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    Ok(run.stdout)
 }
 
 /// Lists the distributions of the venv the image runs with (`VIRTUAL_ENV`,
@@ -623,7 +597,7 @@ fn run_in(docker: &Path, image: &str, script: &str) -> Result<String, VerifyErro
 /// else the system Python) with `importlib.metadata`, which needs no pip (uv's venvs
 /// have none), and splits off the installers' dependency closure.
 fn packages(
-    docker: &Path,
+    builder: &Builder,
     image: &str,
 ) -> Result<(BTreeMap<String, String>, BTreeSet<String>), VerifyError> {
     // Prints `name==version|deps` per distribution and `name[extra]|deps` per
@@ -660,7 +634,7 @@ for d in m.distributions(**kw):
     let script = format!(
         "project=\"${{UV_PROJECT_ENVIRONMENT:-.venv}}\"; system=$(command -v python3 || command -v python); if [ -n \"$VIRTUAL_ENV\" ] && [ -x \"$VIRTUAL_ENV/bin/python\" ]; then py=\"$VIRTUAL_ENV/bin/python\"; elif [ -x \"$project/bin/python\" ]; then py=\"$project/bin/python\"; else py=\"$system\"; fi; lib=$(\"$py\" -c 'import sysconfig; print(sysconfig.get_paths()[\"purelib\"])'); \"$system\" -c '{LIST}' \"$lib\""
     );
-    let text = run_in(docker, image, &script)?;
+    let text = run_in(builder, image, &script)?;
     let mut packages = BTreeMap::new();
     let mut requires: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for line in text.lines() {
@@ -735,12 +709,12 @@ fn installer_closure(
 
 /// The files under the image's work dir, without bytecode and build files.
 fn files(
-    docker: &Path,
+    builder: &Builder,
     image: &str,
     dockerfile: &str,
 ) -> Result<BTreeMap<String, String>, VerifyError> {
     let text = run_in(
-        docker,
+        builder,
         image,
         // With `/` as the work dir, the system's own trees are not app files
         // (and /proc, /sys never end): prune them.
@@ -758,12 +732,12 @@ fn files(
 }
 
 /// CMD, ENTRYPOINT, ENV, EXPOSE, WORKDIR and USER of the image.
-fn config(docker: &Path, image: &str) -> Result<BTreeMap<String, String>, VerifyError> {
-    let out = Command::new(docker)
-        .args(["image", "inspect", "--format", "{{json .Config}}", image])
-        .output()
-        .map_err(|e| VerifyError::Other(e.to_string()))?;
-    let value: serde_json::Value = serde_json::from_slice(&out.stdout)
+fn config(builder: &Builder, image: &str) -> Result<BTreeMap<String, String>, VerifyError> {
+    let inspect = builder
+        .runtime
+        .block_on(builder.engine.inspect_image(image))
+        .map_err(|e| VerifyError::Other(format!("image inspect: {e}")))?;
+    let value = serde_json::to_value(inspect.config)
         .map_err(|e| VerifyError::Other(format!("image inspect: {e}")))?;
     let mut map = BTreeMap::new();
     for (key, field) in [

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use layerwise_python::{PackageManager, Project};
+use layerwise_python::{PackageManager, PythonProject};
 
 use crate::plan::{
     BuildPlan, CompanionService, Frontend, Installer, PrivateIndex, ProjectInRequirements,
@@ -48,7 +48,7 @@ pub const PLACEHOLDER_COMMAND: [&str; 3] = [
 /// plan, with [`PLACEHOLDER_COMMAND`], and the warning to show for it.
 pub fn plan_or_placeholder(
     dir: &Path,
-    project: &Project,
+    project: &PythonProject,
     overrides: &Overrides,
 ) -> Result<(BuildPlan, Option<String>), PlanError> {
     match plan_for(dir, project, overrides) {
@@ -71,7 +71,7 @@ pub fn plan_or_placeholder(
 /// Builds the plan for the project detected in `dir`.
 pub fn plan_for(
     dir: &Path,
-    project: &Project,
+    project: &PythonProject,
     overrides: &Overrides,
 ) -> Result<BuildPlan, PlanError> {
     let installer = installer_of(project);
@@ -160,7 +160,10 @@ pub fn plan_for(
 
 /// The local paths to copy before the install, and how the requirement files
 /// name the project itself, if they do.
-fn local_entries(dir: &Path, project: &Project) -> (Vec<String>, Option<ProjectInRequirements>) {
+fn local_entries(
+    dir: &Path,
+    project: &PythonProject,
+) -> (Vec<String>, Option<ProjectInRequirements>) {
     let mut paths: Vec<String> = Vec::new();
     let mut itself: Option<ProjectInRequirements> = None;
     for entry in &project.local_entries {
@@ -205,7 +208,7 @@ fn project_requirement(written: &str) -> String {
     }
 }
 
-fn installer_of(project: &Project) -> Installer {
+fn installer_of(project: &PythonProject) -> Installer {
     match project.manager {
         PackageManager::Uv => Installer::Uv,
         PackageManager::Poetry => Installer::Poetry,

@@ -84,7 +84,7 @@ pub struct Warning {
 
 /// Everything detected about a project.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Project {
+pub struct PythonProject {
     /// The package manager.
     pub manager: PackageManager,
     /// The file that decided the manager.
@@ -131,7 +131,7 @@ pub struct Project {
     pub warnings: Vec<Warning>,
 }
 
-impl Project {
+impl PythonProject {
     /// Names of all declared and locked packages (normalised).
     pub fn package_names(&self) -> BTreeSet<String> {
         self.dependencies
@@ -206,7 +206,7 @@ enum ConstraintSyntax {
 }
 
 /// Detects the Python project in `dir`.
-pub fn detect(dir: &Path) -> Result<Project, DetectError> {
+pub fn detect(dir: &Path) -> Result<PythonProject, DetectError> {
     if !dir.exists() {
         return Err(DetectError::Missing {
             path: dir.to_path_buf(),
@@ -329,7 +329,7 @@ pub fn detect(dir: &Path) -> Result<Project, DetectError> {
     let indexes = index::classify(std::mem::take(&mut found.indexes), manager);
     let mut warnings = found.warnings;
     warnings.extend(python.1);
-    Ok(Project {
+    Ok(PythonProject {
         manager,
         manager_source,
         requirements_file: found.requirements_file,

@@ -18,7 +18,7 @@ fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
     dir
 }
 
-fn detect_ok(files: &[(&str, &str)]) -> layerwise_python::Project {
+fn detect_ok(files: &[(&str, &str)]) -> layerwise_python::PythonProject {
     let dir = project(files);
     match detect(dir.path()) {
         Ok(project) => project,

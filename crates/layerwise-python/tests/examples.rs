@@ -3,9 +3,9 @@
 
 use std::path::PathBuf;
 
-use layerwise_python::{AppKind, Framework, PackageManager, Project, Source, detect};
+use layerwise_python::{AppKind, Framework, PackageManager, PythonProject, Source, detect};
 
-fn example(name: &str) -> Project {
+fn example(name: &str) -> PythonProject {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../../examples")
         .join(name);
@@ -15,7 +15,7 @@ fn example(name: &str) -> Project {
     }
 }
 
-fn names(project: &Project) -> Vec<&str> {
+fn names(project: &PythonProject) -> Vec<&str> {
     project
         .dependencies
         .iter()
@@ -23,7 +23,7 @@ fn names(project: &Project) -> Vec<&str> {
         .collect()
 }
 
-fn argv(project: &Project) -> Vec<&str> {
+fn argv(project: &PythonProject) -> Vec<&str> {
     project
         .app
         .as_ref()

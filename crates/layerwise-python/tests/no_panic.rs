@@ -1,5 +1,5 @@
 //! Arbitrary file contents never make detection panic: every input ends in a
-//! `Project` or a `DetectError`.
+//! `PythonProject` or a `DetectError`.
 
 use std::fs;
 

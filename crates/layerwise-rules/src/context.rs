@@ -6,13 +6,13 @@ use layerwise_syntax::{
     Arguments, Details, Dockerfile, Instruction, InstructionKind, Mount, MountType, Span, Spanned,
 };
 
-use crate::project::Project;
+use crate::context_dir::ContextDir;
 
 /// Input of every rule.
 pub struct Context<'a> {
     pub file: &'a Dockerfile,
     pub model: &'a Model<'a>,
-    pub project: Option<&'a Project>,
+    pub project: Option<&'a ContextDir>,
 }
 
 impl<'a> Context<'a> {

@@ -12,11 +12,14 @@
 //! assert!(diagnostics.iter().any(|d| d.code == "LW101"));
 //! ```
 
+pub mod config;
 pub mod context;
+pub mod context_dir;
 pub mod diagnostic;
+pub mod discover;
 pub mod docs;
-pub mod project;
 pub mod registry;
+pub mod report;
 pub mod rules;
 pub mod suppress;
 
@@ -25,10 +28,12 @@ use std::collections::BTreeMap;
 use layerwise_model::Model;
 use layerwise_syntax::Dockerfile;
 
+pub use config::{Config, RuleOptions, load_config};
 pub use context::Context;
+pub use context_dir::ContextDir;
 pub use diagnostic::{Applicability, Diagnostic, Edit, Finding, Fix, Severity, SideFile};
-pub use project::Project;
 pub use registry::{Category, Fixes, Rule};
+pub use report::{FileReport, check_bytes};
 pub use suppress::Suppressions;
 
 /// Which rules run and how severe their findings are.
@@ -88,7 +93,11 @@ impl Settings {
 
 /// Runs the enabled rules over a parsed file. Diagnostics come back sorted
 /// by position, suppressions applied, fixes validated against the source.
-pub fn check(file: &Dockerfile, settings: &Settings, project: Option<&Project>) -> Vec<Diagnostic> {
+pub fn check(
+    file: &Dockerfile,
+    settings: &Settings,
+    project: Option<&ContextDir>,
+) -> Vec<Diagnostic> {
     let model = Model::new(file, &settings.model);
     let context = Context {
         file,
@@ -133,7 +142,7 @@ pub fn check(file: &Dockerfile, settings: &Settings, project: Option<&Project>) 
 pub fn check_source(
     source: &str,
     settings: &Settings,
-    project: Option<&Project>,
+    project: Option<&ContextDir>,
 ) -> (Dockerfile, Vec<Diagnostic>) {
     let file = layerwise_syntax::parse(source);
     let diagnostics = check(&file, settings, project);

@@ -175,7 +175,7 @@ pub fn resolve(selector: &str) -> Option<Vec<usize>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Project, Settings, check_source};
+    use crate::{ContextDir, Settings, check_source};
 
     #[test]
     fn codes_are_unique_and_in_order() {
@@ -220,7 +220,7 @@ mod tests {
         ] {
             std::fs::write(dir.path().join(name), "").unwrap();
         }
-        let project = Project::load(dir.path());
+        let project = ContextDir::load(dir.path());
         for (index, rule) in all().iter().enumerate() {
             let Some(src) = example(rule.docs, "## Example") else {
                 continue;

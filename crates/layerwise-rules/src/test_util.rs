@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use crate::{Project, Settings, check_source, registry};
+use crate::{ContextDir, Settings, check_source, registry};
 
 /// Runs only `code` over `source` and renders each diagnostic as
 /// `line:col CODE message`, with help, fix and the fixed source.
@@ -11,7 +11,7 @@ pub fn lint(code: &str, source: &str) -> String {
 }
 
 /// A temporary project directory holding `files`, loaded.
-fn project_with(files: &[(&str, &str)]) -> (tempfile::TempDir, Project) {
+fn project_with(files: &[(&str, &str)]) -> (tempfile::TempDir, ContextDir) {
     let dir = tempfile::tempdir().expect("temp dir");
     for (name, text) in files {
         let path = dir.path().join(name);
@@ -20,7 +20,7 @@ fn project_with(files: &[(&str, &str)]) -> (tempfile::TempDir, Project) {
         }
         std::fs::write(path, text).expect("write");
     }
-    let project = Project::load(dir.path());
+    let project = ContextDir::load(dir.path());
     (dir, project)
 }
 
@@ -46,7 +46,7 @@ pub fn first_fix(
 pub fn first_fix_in(
     code: &str,
     source: &str,
-    project: Option<&Project>,
+    project: Option<&ContextDir>,
 ) -> Option<(crate::Applicability, String)> {
     let mut settings = Settings::default();
     settings.select(&[code.to_string()], &[]).expect("select");
@@ -55,7 +55,7 @@ pub fn first_fix_in(
     Some((fix.applicability, fix.apply(source).expect("fix applies")))
 }
 
-fn lint_in(code: &str, source: &str, project: Option<&Project>) -> String {
+fn lint_in(code: &str, source: &str, project: Option<&ContextDir>) -> String {
     let mut settings = Settings::default();
     let rule = registry::find(code).expect("rule exists");
     settings

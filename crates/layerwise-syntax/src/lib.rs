@@ -49,6 +49,7 @@ mod json;
 mod logical;
 mod mount;
 mod parser;
+mod read;
 mod span;
 #[doc(hidden)]
 pub mod testing;
@@ -64,6 +65,7 @@ pub use instruction::{
 };
 pub use mount::{CacheSharing, Mount, MountField, MountOption, MountType};
 pub use parser::parse;
+pub use read::{ReadError, read, read_buildable, read_text, text_of};
 pub use span::{LineIndex, Position, Span, Spanned};
 
 /// Decodes a Dockerfile's bytes as UTF-8 (what BuildKit reads); on invalid

@@ -126,7 +126,7 @@ fn since_compares_with_a_git_revision() {
 fn corrupt_state_is_set_aside_with_a_note() {
     let dir = project();
     let cache = tempfile::tempdir().unwrap();
-    let project = layerwise_explain::Project::new(dir.path(), None).unwrap();
+    let project = layerwise_explain::BuildFiles::new(dir.path(), None).unwrap();
     let state = layerwise_explain::state::state_path(
         Some(&cache.path().join("layerwise")),
         &project.dir,

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use layerwise_engine::{BuildOptions, Engine, Step};
-use layerwise_explain::{Inputs, Project};
+use layerwise_explain::{BuildFiles, Inputs};
 
 const BASE: &str = "python:3.11-slim";
 
@@ -151,7 +151,7 @@ async fn predictions_match_buildkit() {
     write(dir, "app/main.py", &format!("print('hello {unique}')\n"));
     write(dir, "app/entrypoint.sh", "#!/bin/sh\nexec python main.py\n");
     write(dir, "app/notes.md", "notes\n");
-    let project = Project::new(dir, None)
+    let project = BuildFiles::new(dir, None)
         .unwrap()
         .with_state_root(state_dir.path());
 

@@ -6,8 +6,8 @@ use layerwise_model::{
 use layerwise_syntax::{Instruction, InstructionKind, Span};
 
 use crate::context::Context;
+use crate::context_dir::ContextDir;
 use crate::diagnostic::Edit;
-use crate::project::Project;
 
 /// The cache directory `manager` uses in `state` (env override, XDG, HOME).
 pub fn cache_dir(manager: Manager, state: &State) -> String {
@@ -229,6 +229,6 @@ pub fn context_copy(cx: &Context, ci: usize, ins: &Instruction) -> Option<Contex
 }
 
 /// Whether a context path is a directory, when the project is known.
-pub fn is_dir_in<'p>(project: Option<&'p Project>) -> impl Fn(&str) -> Option<bool> + 'p {
+pub fn is_dir_in<'p>(project: Option<&'p ContextDir>) -> impl Fn(&str) -> Option<bool> + 'p {
     move |path: &str| project.map(|p| p.dir.join(path).is_dir())
 }

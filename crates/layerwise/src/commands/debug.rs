@@ -2,9 +2,8 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::Context;
 use clap::Subcommand;
-use layerwise_syntax::{Dockerfile, Item, dump::dump, parse};
+use layerwise_syntax::{Dockerfile, Item, dump::dump};
 
 use crate::exit;
 
@@ -56,10 +55,7 @@ pub fn run(cmd: DebugCommand) -> anyhow::Result<u8> {
 }
 
 fn read_and_parse(file: &Path) -> anyhow::Result<Dockerfile> {
-    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
-    let source = layerwise_syntax::decode(bytes)
-        .map_err(|at| anyhow::anyhow!("{}:{at}: not valid UTF-8", file.display()))?;
-    Ok(parse(&source))
+    Ok(layerwise_syntax::read(file)?)
 }
 
 /// Prints each parse error as FILE:LINE:COL: error: MESSAGE; returns the exit code.

@@ -57,18 +57,7 @@ fn problem(message: impl AsRef<str>, fix: impl AsRef<str>) {
 }
 
 fn human(bytes: u64) -> String {
-    let units = ["B", "KB", "MB", "GB", "TB"];
-    let mut value = bytes as f64;
-    let mut unit = 0;
-    while value >= 1000.0 && unit + 1 < units.len() {
-        value /= 1000.0;
-        unit += 1;
-    }
-    if unit == 0 {
-        format!("{bytes} B")
-    } else {
-        format!("{value:.1} {}", units[unit])
-    }
+    layerwise_context::human_bytes(bytes as f64)
 }
 
 async fn diagnose(args: DoctorArgs) -> anyhow::Result<u8> {
@@ -77,11 +66,10 @@ async fn diagnose(args: DoctorArgs) -> anyhow::Result<u8> {
         Ok(engine) => engine,
         Err(err) => {
             println!("fail  {err}");
-            match err {
-                EngineError::TooOld { .. } => println!(
-                    "      fix: upgrade Docker: BuildKit needs Docker 18.09+ (19.03+ recommended), \
-                     cache mounts without a syntax line Docker 20.10+"
-                ),
+            match err.hint() {
+                Some(hint) if matches!(err, EngineError::TooOld { .. }) => {
+                    println!("      fix: {hint}")
+                }
                 _ => println!(
                     "      fix: start the engine (`sudo systemctl start docker`, or Docker Desktop), \
                      or set DOCKER_HOST / DOCKER_CONTEXT to a running one"

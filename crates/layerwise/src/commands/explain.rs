@@ -6,9 +6,10 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
-use layerwise_explain::{Explanation, Inputs, Project};
+use layerwise_explain::{BuildFiles, Explanation, Inputs};
 
 use crate::exit;
+use crate::output::truncate;
 
 #[derive(Args, Debug, Clone)]
 pub struct ExplainArgs {
@@ -42,7 +43,8 @@ pub enum Format {
 pub fn run(args: ExplainArgs) -> anyhow::Result<u8> {
     let file = match &args.file {
         Some(file) => Some(file.clone()),
-        None if args.dir.is_dir() => match crate::commands::check::default_dockerfile(&args.dir) {
+        None if args.dir.is_dir() => match layerwise_rules::discover::default_dockerfile(&args.dir)
+        {
             Ok(file) => Some(file),
             Err(message) => {
                 eprintln!("error: {message}");
@@ -51,7 +53,7 @@ pub fn run(args: ExplainArgs) -> anyhow::Result<u8> {
         },
         None => None,
     };
-    let project = match Project::new(&args.dir, file.as_deref()) {
+    let project = match BuildFiles::new(&args.dir, file.as_deref()) {
         Ok(p) => p,
         Err(err) => {
             eprintln!("error: {err}");
@@ -88,7 +90,7 @@ pub fn run(args: ExplainArgs) -> anyhow::Result<u8> {
 
 /// Base image IDs from the engine; `None` when no engine answers (the
 /// recorded IDs are then assumed).
-fn lookup_image_ids(project: &Project, inputs: &Inputs) -> Option<BTreeMap<String, String>> {
+fn lookup_image_ids(project: &BuildFiles, inputs: &Inputs) -> Option<BTreeMap<String, String>> {
     let refs = project.base_images(inputs);
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -176,12 +178,4 @@ fn human(e: &Explanation) -> String {
         e.baseline
     ));
     out
-}
-
-fn truncate(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        return text.to_string();
-    }
-    let cut: String = text.chars().take(max.saturating_sub(1)).collect();
-    format!("{cut}…")
 }

@@ -7,8 +7,9 @@ use clap::Args;
 use layerwise_fix::write::{Snapshot, write_atomic};
 use layerwise_fix::{Options, Outcome};
 use layerwise_rules::Settings;
+use layerwise_rules::discover::{NO_DOCKERFILE, find_dockerfiles};
 
-use crate::commands::check::{NO_DOCKERFILE, RuleOptions, RuleSelection, find_dockerfiles};
+use crate::commands::check::{RuleSelection, rule_options};
 use crate::exit;
 
 /// Apply the fixes of `check`: print a diff, or write with --write.
@@ -75,7 +76,7 @@ pub fn run(args: FixArgs) -> Result<u8> {
     let mut seen = std::collections::HashSet::new();
     targets
         .retain(|p: &PathBuf| seen.insert(std::fs::canonicalize(p).unwrap_or_else(|_| p.clone())));
-    let rule_options = RuleOptions::new(&args.rules)?;
+    let rule_options = rule_options(&args.rules)?;
     let options = Options {
         unsafe_fixes: args.unsafe_fixes,
         max_rounds: args.max_rounds.max(1),
@@ -83,7 +84,9 @@ pub fn run(args: FixArgs) -> Result<u8> {
     };
     let mut would_change = false;
     for path in targets {
-        let (_, settings, _) = rule_options.settings_for(&path)?;
+        let (_, settings, _) = rule_options
+            .settings_for(&path)
+            .map_err(anyhow::Error::msg)?;
         let context = args.context.clone().unwrap_or_else(|| match path.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
@@ -127,9 +130,7 @@ fn fix_one(
 ) -> Result<bool, (u8, String)> {
     let display = path.display().to_string();
     let input = |m: String| (exit::INPUT_ERROR, m);
-    let bytes = std::fs::read(path).map_err(|e| input(format!("{display}: {e}")))?;
-    let source = layerwise_syntax::decode(bytes.clone())
-        .map_err(|at| input(format!("{display}:{at}: not valid UTF-8")))?;
+    let source = layerwise_syntax::read_text(path).map_err(|e| input(e.to_string()))?;
     let fix_text = |options: &Options| -> Result<Outcome, (u8, String)> {
         let mut outcome = layerwise_fix::fix_source(&source, settings, Some(context), options)
             .map_err(|e| {
@@ -182,8 +183,12 @@ fn fix_one(
         return Ok(true);
     }
     if outcome.fixed != outcome.original {
-        write_atomic(path, Snapshot::of(Some(&bytes)), outcome.fixed.as_bytes())
-            .map_err(|e| input(e.to_string()))?;
+        write_atomic(
+            path,
+            Snapshot::of(Some(source.as_bytes())),
+            outcome.fixed.as_bytes(),
+        )
+        .map_err(|e| input(e.to_string()))?;
         eprintln!("{display}: written");
     }
     for side in &outcome.side_files {

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::Args;
 use layerwise_init::{Frontend, GeneratedFile, Options, Overrides, WriteError};
-use layerwise_python::Project;
+use layerwise_python::PythonProject;
 
 use crate::exit;
 
@@ -173,7 +173,7 @@ fn print_files(files: &[GeneratedFile]) {
 }
 
 /// What was detected and from where, so the user can check the choices.
-fn summary(project: &Project) -> String {
+fn summary(project: &PythonProject) -> String {
     let mut out = String::new();
     let manifests = project.manifests.join(", ");
     out.push_str(&format!(

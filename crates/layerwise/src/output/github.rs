@@ -4,7 +4,7 @@ use std::io::Write;
 
 use layerwise_rules::Severity;
 
-use crate::commands::check::FileReport;
+use layerwise_rules::FileReport;
 
 fn escape_data(s: &str) -> String {
     s.replace('%', "%25")

@@ -4,7 +4,7 @@ use std::io::{IsTerminal, Write};
 
 use layerwise_rules::Severity;
 
-use crate::commands::check::FileReport;
+use layerwise_rules::FileReport;
 
 /// Colour only on a terminal, and never when `NO_COLOR` is set.
 pub fn use_color() -> bool {

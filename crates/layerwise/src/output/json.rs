@@ -4,7 +4,7 @@ use std::io::Write;
 
 use serde_json::{Value, json};
 
-use crate::commands::check::FileReport;
+use layerwise_rules::FileReport;
 
 pub fn value(reports: &[FileReport]) -> Value {
     let mut diagnostics = Vec::new();

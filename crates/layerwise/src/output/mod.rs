@@ -11,7 +11,7 @@ use std::io::Write;
 use clap::ValueEnum;
 use layerwise_syntax::{Dockerfile, Position, Span};
 
-use crate::commands::check::FileReport;
+use layerwise_rules::FileReport;
 
 /// Output formats of `layerwise check`.
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
@@ -39,4 +39,13 @@ pub fn write(out: &mut dyn Write, format: Format, reports: &[FileReport]) -> std
 /// Start and end positions of a span (end exclusive, 1-based columns).
 pub fn range(file: &Dockerfile, span: Span) -> (Position, Position) {
     (file.position(span.start), file.position(span.end))
+}
+
+/// `text` cut to `max` characters, the cut marked with `…`.
+pub fn truncate(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let cut: String = text.chars().take(max.saturating_sub(1)).collect();
+    format!("{cut}…")
 }

@@ -6,7 +6,7 @@ use std::io::Write;
 use layerwise_rules::{Severity, registry};
 use serde_json::{Value, json};
 
-use crate::commands::check::FileReport;
+use layerwise_rules::FileReport;
 
 fn level(s: Severity) -> &'static str {
     match s {

@@ -6,8 +6,8 @@ use layerwise_model::{ContextCopy, Cost, Manager, PythonInstall};
 use layerwise_syntax::{Arguments, Instruction, InstructionKind, Span};
 
 use crate::context::Context;
+use crate::context_dir::ContextDir;
 use crate::diagnostic::{Applicability, Edit, Finding, Fix, Severity};
-use crate::project::Project;
 use crate::registry::{Category, Fixes, Rule};
 use crate::rules::helpers::{
     context_copy, install_label, is_dir_in, is_local_path, newline, real_installs, text_end,
@@ -105,7 +105,7 @@ fn push_unique(list: &mut Vec<String>, item: impl Into<String>) {
 }
 
 /// The files an install reads, as the project has them when known.
-pub fn manifests(install: &PythonInstall, project: Option<&Project>) -> Vec<String> {
+pub fn manifests(install: &PythonInstall, project: Option<&ContextDir>) -> Vec<String> {
     let mut out = Vec::new();
     let files = install
         .requirement_files
@@ -383,7 +383,7 @@ fn manifests_read(
 /// with where they land: the context path is the longest tail of `landed`
 /// that names a file in the project, and the includes keep their places
 /// relative to it.
-fn included_elsewhere(project: &Project, landed: &str) -> Vec<(String, String)> {
+fn included_elsewhere(project: &ContextDir, landed: &str) -> Vec<(String, String)> {
     let parts: Vec<&str> = landed.trim_start_matches('/').split('/').collect();
     let Some(k) = (0..parts.len()).find(|&k| project.dir.join(parts[k..].join("/")).is_file())
     else {
@@ -404,7 +404,7 @@ fn included_elsewhere(project: &Project, landed: &str) -> Vec<(String, String)> 
 /// requirement files: an editable, a local path (`.`, `./libs/x`, `file:`
 /// paths) or a `--find-links` directory. A file that cannot be read counts,
 /// since what it needs is unknown.
-fn requirements_install_local_paths(project: &Project, file: &str) -> bool {
+fn requirements_install_local_paths(project: &ContextDir, file: &str) -> bool {
     layerwise_python::parse_requirements(&project.dir, Path::new(file)).map_or(true, |set| {
         set.requirements
             .iter()
@@ -915,7 +915,7 @@ mod tests {
             ] {
                 std::fs::write(dir.path().join(name), encoding.encode(text)).unwrap();
             }
-            let project = crate::Project::load(dir.path());
+            let project = crate::ContextDir::load(dir.path());
             let src = "FROM python:3.11\nCOPY . /app\nWORKDIR /app\nRUN pip install -r requirements.txt\n";
             assert_eq!(
                 crate::test_util::first_fix_in("LW101", src, Some(&project)),

@@ -3,9 +3,9 @@
 use std::path::Path;
 
 use crate::context::Context;
+use crate::context_dir::ContextDir;
 use crate::diagnostic::{Diagnostic, SideFile};
 use crate::diagnostic::{Finding, Severity};
-use crate::project::Project;
 use crate::registry::{Category, Fixes, Rule};
 
 pub static MISSING: Rule = Rule {
@@ -143,7 +143,7 @@ const IGNORES: &[(&str, &str)] = &[
 /// Keeps `.git` when the project's version comes from it.
 pub fn fix_file(
     dir: &Path,
-    project: &Project,
+    project: &ContextDir,
     diagnostics: &[Diagnostic],
     notes: &mut Vec<String>,
 ) -> Option<SideFile> {

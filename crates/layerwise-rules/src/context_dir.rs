@@ -8,7 +8,7 @@ use layerwise_ignore::{DockerIgnore, LoadError};
 
 /// A project directory used as the build context.
 #[derive(Clone, Debug, Default)]
-pub struct Project {
+pub struct ContextDir {
     pub dir: PathBuf,
     /// Requirement files at the top level (and under `requirements/`),
     /// relative paths with `/` separators, sorted.
@@ -32,12 +32,12 @@ const MANIFESTS: &[&str] = &[
     "setup.cfg",
 ];
 
-impl Project {
+impl ContextDir {
     /// Reads what matters from `dir`. Missing files are simply absent.
-    pub fn load(dir: &Path) -> Project {
-        let mut project = Project {
+    pub fn load(dir: &Path) -> ContextDir {
+        let mut project = ContextDir {
             dir: dir.to_path_buf(),
-            ..Project::default()
+            ..ContextDir::default()
         };
         for name in MANIFESTS {
             if dir.join(name).is_file() {
@@ -69,12 +69,12 @@ impl Project {
         project
     }
 
-    /// Like [`Project::load`], for the build of `dockerfile`: the ignore file
+    /// Like [`ContextDir::load`], for the build of `dockerfile`: the ignore file
     /// is the one the build uses (`<Dockerfile>.dockerignore` beside it wins
     /// over the context's `.dockerignore`), so the rules judge what the
     /// build sends.
-    pub fn load_for(dir: &Path, dockerfile: &Path) -> Project {
-        let mut project = Project::load(dir);
+    pub fn load_for(dir: &Path, dockerfile: &Path) -> ContextDir {
+        let mut project = ContextDir::load(dir);
         let ignore = layerwise_ignore::locate(dir, dockerfile);
         project.dockerignore = None;
         project.dockerignore_error = None;
@@ -120,7 +120,7 @@ impl Project {
 
 #[cfg(test)]
 mod tests {
-    use super::Project;
+    use super::ContextDir;
 
     #[test]
     fn the_dockerfile_specific_ignore_file_wins_as_in_the_build() {
@@ -128,10 +128,10 @@ mod tests {
         std::fs::write(dir.path().join(".dockerignore"), ".git\n").unwrap();
         std::fs::write(dir.path().join("api.Dockerfile"), "FROM python:3.12\n").unwrap();
         std::fs::write(dir.path().join("api.Dockerfile.dockerignore"), ".venv\n").unwrap();
-        let api = Project::load_for(dir.path(), &dir.path().join("api.Dockerfile"));
+        let api = ContextDir::load_for(dir.path(), &dir.path().join("api.Dockerfile"));
         let ignore = api.dockerignore.expect("loaded");
         assert!(ignore.is_excluded(".venv") && !ignore.is_excluded(".git"));
-        let other = Project::load_for(dir.path(), &dir.path().join("Dockerfile"));
+        let other = ContextDir::load_for(dir.path(), &dir.path().join("Dockerfile"));
         assert!(other.dockerignore.expect("loaded").is_excluded(".git"));
     }
 }

@@ -1,0 +1,398 @@
+//! The bench itself: every scenario of every Dockerfile, `runs` times, in
+//! temporary copies of the project, built through `layerwise-build`; the
+//! images it tags are removed afterwards whatever happens (Ctrl-C too).
+
+use std::path::{Path, PathBuf};
+
+use layerwise_build::{BuildError, Interrupt, until_interrupted};
+use layerwise_engine::{BuildOutcome, Engine, EngineError, Event, Step};
+use layerwise_python::PythonProject;
+
+use crate::downloads;
+use crate::edits::{self, DependencyEdit};
+use crate::report::{ImageFacts, Machine, Report, Run, Scenario, ScenarioKind, Variant};
+
+/// The name the measured Dockerfile gets inside each temporary copy.
+const BENCH_DOCKERFILE: &str = "layerwise-bench.Dockerfile";
+/// Image repository prefix of every image bench creates.
+pub const IMAGE_PREFIX: &str = "layerwise-bench-";
+
+/// One Dockerfile to measure.
+pub struct Candidate {
+    pub label: String,
+    pub description: String,
+    pub text: String,
+    /// Ignore rules to use for it in the copy, when the project's own
+    /// `.dockerignore` is not the one that applies.
+    pub ignore: Option<String>,
+}
+
+/// What every run of every candidate shares.
+pub struct Setup {
+    pub dir: PathBuf,
+    pub project: Option<PythonProject>,
+    pub code_file: Option<String>,
+    pub dependency: Result<DependencyEdit, String>,
+    pub runs: u32,
+    pub bandwidth: Option<f64>,
+    pub token: String,
+}
+
+impl Setup {
+    /// Builds a whole bench makes: three cold-or-unchanged scenarios per
+    /// run, plus each edit the project allows.
+    pub fn builds(&self, candidates: usize) -> u64 {
+        let per_run = 3 + u64::from(self.code_file.is_some()) + u64::from(self.dependency.is_ok());
+        candidates as u64 * u64::from(self.runs) * per_run
+    }
+}
+
+/// Where a bench shows its progress.
+pub trait Progress: Sync {
+    /// A scenario's build starts; `what` names candidate, run and scenario.
+    fn start(&self, what: &str);
+    /// Build progress from the engine.
+    fn event(&self, event: &Event, steps: &[Step]);
+    /// A scenario's build finished.
+    fn done(&self, what: &str, run: &Run);
+}
+
+/// Why measuring stopped early.
+pub enum Stop {
+    /// A build failed; the string says during which scenario.
+    Failed(Box<BuildOutcome>, String),
+    Engine(EngineError),
+    Io(String),
+    /// Ctrl-C: the running build was cancelled.
+    Interrupted,
+}
+
+/// A short token unique to this bench, for image tags and cache ids.
+pub fn token() -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    format!("{:x}{:x}", std::process::id(), nanos)
+}
+
+/// Images this bench tagged, to remove at the end whatever happens.
+#[derive(Default)]
+struct Created {
+    tags: Vec<String>,
+    /// Every image built: a rebuild under a tag leaves the one before it
+    /// untagged, and those are removed with the tags.
+    images: std::collections::BTreeSet<String>,
+    build_path: Option<String>,
+}
+
+/// Measures every candidate; `engine` must be connected.
+pub async fn bench(
+    engine: &Engine,
+    setup: &Setup,
+    plans: &[Candidate],
+    progress: &dyn Progress,
+) -> Result<Report, Stop> {
+    let cache_before = engine.build_cache_usage().await.ok();
+    let workspace = tempfile::Builder::new()
+        .prefix("layerwise-bench-")
+        .tempdir()
+        .map_err(|e| Stop::Io(format!("creating the temporary copy: {e}")))?;
+    let mut interrupt =
+        Interrupt::listen().map_err(|e| Stop::Io(format!("listening for Ctrl-C: {e}")))?;
+    let mut created = Created::default();
+    let measured = {
+        let work = measure(
+            engine,
+            setup,
+            plans,
+            workspace.path(),
+            progress,
+            &mut created,
+        );
+        until_interrupted(&mut interrupt, work).await
+    };
+    for tag in &created.tags {
+        // A tag already gone (e.g. the build was cancelled before tagging)
+        // is not worth reporting.
+        let _ = engine.remove_image(tag).await;
+    }
+    for id in &created.images {
+        let _ = engine.remove_if_untagged(id).await;
+    }
+    drop(workspace);
+    let variants = measured.map_err(|_| Stop::Interrupted)??;
+    let mut notes = Vec::new();
+    if let Some(file) = &setup.code_file {
+        notes.push(format!(
+            "the code edit appends one comment line to `{file}`, a new line each run"
+        ));
+    }
+    if let Ok(edit) = &setup.dependency {
+        let lock = edit.lock.as_ref().map_or(String::new(), |lock| {
+            format!(
+                ", with `{}` regenerated once beforehand by `{}`",
+                lock.file, lock.command
+            )
+        });
+        notes.push(format!(
+            "the dependency edit adds `{}` to `{}`{lock}",
+            edit.requirement, edit.file
+        ));
+    }
+    for plan in plans {
+        if edits::isolate_cache_mounts(&plan.text, "").1 == 0 {
+            notes.push(format!(
+                "{} has no cache mounts: its two cold builds differ only by noise",
+                plan.label
+            ));
+        }
+    }
+    for (plan, variant) in plans.iter().zip(&variants) {
+        let bytes = |kind| {
+            variant
+                .scenario(kind)
+                .and_then(|s| s.downloaded_bytes)
+                .map(|b| b.median)
+        };
+        let warm = variant.scenario(ScenarioKind::ColdWarmCache);
+        if edits::isolate_cache_mounts(&plan.text, "").1 > 0
+            && let (Some(empty), Some(warm_bytes), Some(warm)) = (
+                bytes(ScenarioKind::ColdEmptyCache),
+                bytes(ScenarioKind::ColdWarmCache),
+                warm.and_then(|w| w.runs.last()),
+            )
+            && empty > 0.0
+            && warm_bytes >= empty
+        {
+            let fetched: Vec<String> = warm
+                .downloads
+                .packages
+                .iter()
+                .filter(|p| p.how == downloads::Fetch::Downloaded)
+                .map(|p| p.name.clone())
+                .collect();
+            notes.push(format!(
+                "{}: the warm download cache did not spare downloading {} again ({}); pip \
+                 keeps nothing in its cache mount when the index's answers are not \
+                 cacheable, as on this network",
+                plan.label,
+                crate::report::human_bytes(warm_bytes),
+                fetched.join(", ")
+            ));
+        }
+    }
+    if let Some(mbit) = setup.bandwidth {
+        notes.push(format!(
+            "estimates at {mbit} Mbit/s add the downloaded bytes' transfer time to the measured time"
+        ));
+    }
+    if let (Some(before), Ok(after)) = (cache_before, engine.build_cache_usage().await) {
+        notes.push(format!(
+            "the build cache grew by {} (layers and this bench's private download caches; \
+             `docker builder prune` reclaims it)",
+            crate::report::human_bytes(after.bytes.saturating_sub(before.bytes) as f64)
+        ));
+    }
+    if setup.project.is_none() {
+        notes.push("no Python project was detected".into());
+    }
+    Ok(Report {
+        project: setup.dir.display().to_string(),
+        runs: setup.runs as usize,
+        bandwidth_mbit: setup.bandwidth,
+        machine: Machine {
+            cores: std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(1),
+            os: os_name(),
+            engine: format!(
+                "Docker Engine {} (API {})",
+                engine.engine_version(),
+                engine.api_version()
+            ),
+            build_path: created.build_path.unwrap_or_else(|| "engine".into()),
+        },
+        variants,
+        notes,
+        temporary_images: created.tags.clone(),
+    })
+}
+
+fn os_name() -> String {
+    std::fs::read_to_string("/etc/os-release")
+        .ok()
+        .and_then(|text| {
+            text.lines()
+                .find_map(|l| l.strip_prefix("PRETTY_NAME="))
+                .map(|v| v.trim_matches('"').to_string())
+        })
+        .unwrap_or_else(|| std::env::consts::OS.to_string())
+}
+
+/// Runs every scenario of every Dockerfile `setup.runs` times.
+async fn measure(
+    engine: &Engine,
+    setup: &Setup,
+    plans: &[Candidate],
+    workspace: &Path,
+    progress: &dyn Progress,
+    created: &mut Created,
+) -> Result<Vec<Variant>, Stop> {
+    let mut variants = Vec::new();
+    for (v, plan) in plans.iter().enumerate() {
+        let mut runs: Vec<Vec<Run>> = vec![Vec::new(); ScenarioKind::ALL.len()];
+        let mut image = None;
+        for r in 0..setup.runs {
+            let marker = format!("{}-{v}-{r}", setup.token);
+            let copy = workspace.join(format!("v{v}-r{r}"));
+            edits::copy_tree(&setup.dir, &copy)
+                .map_err(|e| Stop::Io(format!("copying {}: {e}", setup.dir.display())))?;
+            let (text, _) = edits::isolate_cache_mounts(&plan.text, &marker);
+            write(&copy.join(BENCH_DOCKERFILE), &text)?;
+            if let Some(ignore) = &plan.ignore {
+                write(
+                    &copy.join(format!("{BENCH_DOCKERFILE}.dockerignore")),
+                    ignore,
+                )?;
+            }
+            for (s, kind) in ScenarioKind::ALL.into_iter().enumerate() {
+                match kind {
+                    ScenarioKind::CodeEdit => {
+                        let Some(file) = &setup.code_file else {
+                            continue;
+                        };
+                        edits::apply_code_edit(&copy, file, &marker)
+                            .map_err(|e| Stop::Io(format!("editing {file}: {e}")))?;
+                    }
+                    ScenarioKind::DependencyEdit => {
+                        let Ok(edit) = &setup.dependency else {
+                            continue;
+                        };
+                        edits::apply_dependency_edit(&copy, edit, &marker)
+                            .map_err(|e| Stop::Io(format!("editing {}: {e}", edit.file)))?;
+                    }
+                    _ => {}
+                }
+                let what = format!(
+                    "{}, run {}/{}, {}",
+                    plan.label,
+                    r + 1,
+                    setup.runs,
+                    kind.title().to_lowercase()
+                );
+                progress.start(&what);
+                let tag = format!("{IMAGE_PREFIX}{}:v{v}-r{r}-s{s}", setup.token);
+                let no_cache = matches!(
+                    kind,
+                    ScenarioKind::ColdEmptyCache | ScenarioKind::ColdWarmCache
+                );
+                let outcome = build(engine, &copy, &tag, no_cache, progress, created).await?;
+                if !outcome.succeeded() {
+                    return Err(Stop::Failed(Box::new(outcome), what));
+                }
+                let run = run_of(&outcome);
+                progress.done(&what, &run);
+                if kind == ScenarioKind::ColdEmptyCache && image.is_none() {
+                    image = image_facts(engine, &tag).await;
+                }
+                runs[s].push(run);
+            }
+            // Later runs start again from the original tree.
+            let _ = std::fs::remove_dir_all(&copy);
+        }
+        let mut scenarios = Vec::new();
+        for (kind, runs) in ScenarioKind::ALL.into_iter().zip(runs) {
+            scenarios.push(scenario(setup, kind, runs));
+        }
+        variants.push(Variant {
+            label: plan.label.clone(),
+            dockerfile: plan.description.clone(),
+            scenarios,
+            image,
+        });
+    }
+    Ok(variants)
+}
+
+fn scenario(setup: &Setup, kind: ScenarioKind, runs: Vec<Run>) -> Scenario {
+    let detail = match kind {
+        ScenarioKind::CodeEdit => setup.code_file.clone(),
+        ScenarioKind::DependencyEdit => setup
+            .dependency
+            .as_ref()
+            .ok()
+            .map(|e| format!("{} in {}", e.requirement, e.file)),
+        _ => None,
+    };
+    let skipped = match kind {
+        ScenarioKind::CodeEdit if setup.code_file.is_none() => {
+            Some("no Python source file found to edit".to_string())
+        }
+        ScenarioKind::DependencyEdit => setup.dependency.as_ref().err().cloned(),
+        _ => None,
+    };
+    match skipped {
+        Some(reason) => Scenario::skipped(kind, detail, reason),
+        None => Scenario::measured(kind, detail, runs, setup.bandwidth),
+    }
+}
+
+fn write(path: &Path, text: &str) -> Result<(), Stop> {
+    std::fs::write(path, text).map_err(|e| Stop::Io(format!("writing {}: {e}", path.display())))
+}
+
+/// Builds the copy at `dir` with its bench Dockerfile.
+async fn build(
+    engine: &Engine,
+    dir: &Path,
+    tag: &str,
+    no_cache: bool,
+    progress: &dyn Progress,
+    created: &mut Created,
+) -> Result<BuildOutcome, Stop> {
+    created.tags.push(tag.to_string());
+    let mut observer = |event: &Event, steps: &[Step]| progress.event(event, steps);
+    let outcome = layerwise_build::build_directory(
+        engine,
+        dir,
+        BENCH_DOCKERFILE,
+        tag,
+        ("layerwise.bench", tag),
+        no_cache,
+        &mut observer,
+    )
+    .await
+    .map_err(|e| match e {
+        BuildError::Context(message) => Stop::Io(message),
+        BuildError::Engine(err) => Stop::Engine(err),
+    })?;
+    created
+        .build_path
+        .get_or_insert_with(|| outcome.path.to_string());
+    created.images.extend(outcome.image_id.clone());
+    Ok(outcome)
+}
+
+/// Time, steps and downloads of one successful build. `FROM` steps are
+/// left out: BuildKit reports resolving the base image as work even when
+/// nothing was rebuilt.
+fn run_of(outcome: &BuildOutcome) -> Run {
+    let (ran, cached): (Vec<&Step>, Vec<&Step>) =
+        outcome.work_steps().partition(|step| !step.cached);
+    let logs = ran.iter().flat_map(|s| s.logs.iter().map(String::as_str));
+    Run {
+        seconds: outcome.elapsed.as_secs_f64(),
+        steps_ran: ran.iter().map(|s| s.name.clone()).collect(),
+        steps_cached: cached.iter().map(|s| s.name.clone()).collect(),
+        downloads: downloads::parse(logs),
+    }
+}
+
+async fn image_facts(engine: &Engine, tag: &str) -> Option<ImageFacts> {
+    let inspect = engine.inspect_image(tag).await.ok()?;
+    Some(ImageFacts {
+        size_bytes: u64::try_from(inspect.size?).ok()?,
+        layers: inspect.root_fs?.layers.map(|l| l.len()).unwrap_or(0),
+    })
+}
