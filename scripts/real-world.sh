@@ -26,7 +26,9 @@
 # Environment: LAYERWISE (default target/release/layerwise), DOCKER (default
 # /usr/bin/docker: the first docker on PATH may refuse BuildKit), BUILD_TIMEOUT in
 # seconds for the original build (default 600), STEP_TIMEOUT for verify and bench,
-# which build several times (default 2400), REPORT (default docs/real-world.md).
+# which build several times (default 2400), REPORT (default docs/real-world.md),
+# LAYERWISE_COMMIT (the commit LAYERWISE was built from, default this checkout's HEAD;
+# recorded per row, so a report mixing runs of two builds says which rows are which).
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -36,6 +38,8 @@ docker_cli=${DOCKER:-/usr/bin/docker}
 build_timeout=${BUILD_TIMEOUT:-600}
 step_timeout=${STEP_TIMEOUT:-2400}
 report=${REPORT:-$root/docs/real-world.md}
+layerwise_commit=${LAYERWISE_COMMIT:-$(git -C "$root" rev-parse --short=12 HEAD)}
+export LAYERWISE_COMMIT=$layerwise_commit
 
 # shellcheck source=scripts/real-world-rows.sh
 source "$root/scripts/real-world-rows.sh"
@@ -107,6 +111,7 @@ while IFS=$'\t' read -r -u 3 name repo commit dockerfile context kind manager py
   mkdir -p "$run"
   echo "== $name ($repo @ ${commit:0:12})" >&2
   cut -d ' ' -f1 /proc/loadavg >"$run/loadavg" # the report says how loaded the machine was
+  echo "$layerwise_commit" >"$run/layerwise-commit"
 
   # Stand-ins for the python:* bases it names; other registries cannot be reached.
   IFS=';' read -ra tags <<<"$python_tag"
