@@ -125,8 +125,22 @@ def before_after(before, after):
     return text
 
 
+FALLBACK = "trying the fixes without the restructure"
+
+
 def parse_verify(log):
+    """What `fix --verify` measured. When the engine refused the restructure and
+    verify tried the rule fixes alone, the facts are those of the second try (what
+    was written), with why the restructure was refused."""
     facts = {}
+    if FALLBACK in log:
+        first, log = log.split(FALLBACK, 1)
+        refused = re.findall(r"^(?:\S+: )?(the fixed build is slower than the original|the fixed image differs from the original)", first, re.M)
+        slower = re.findall(r"^  (code edit|dependency edit): ([0-9.]+s fixed vs [0-9.]+s original)", first, re.M)
+        facts["restructure_refused"] = "; ".join(
+            [f"{name} {detail}" for name, detail in slower] or [r.replace("the fixed ", "") for r in refused]
+        ) or "refused"
+        facts["applied"] = sorted(set(re.findall(r": fixed ([A-Za-z0-9-]+):", log)))
     found = re.search(
         r"builds: original ([0-9.]+)s cold, ([0-9.]+|n/a)s? after a code edit; "
         r"fixed ([0-9.]+)s cold, ([0-9.]+|n/a)s? after a code edit",
@@ -473,7 +487,11 @@ def render(rows, results, args):
     for r in building:
         row = r["row"]
         codes = ", ".join(f"{c}×{n}" if n > 1 else c for c, n in sorted((r["codes"] or {}).items())) or "none"
-        changes = ", ".join(r["applied"] + r["side_files"]) or "nothing"
+        applied = r["applied"]
+        if "restructure_refused" in r.get("verify", {}):
+            # What verify wrote after the engine refused the restructure.
+            applied = r["verify"]["applied"] + [f"(restructure refused: {r['verify']['restructure_refused']})"]
+        changes = ", ".join(applied + r["side_files"]) or "nothing"
         v = r.get("verify", {})
         verified = "verify" in r
         builds = "–" if not verified else ("no" if v.get("failed") == "fixed" else ("yes" if "fixed_cold" in v else "?"))
