@@ -221,6 +221,16 @@ def findings(check_json):
     return codes
 
 
+def lw101_fixes(check_json):
+    """LW101 findings in `check --format json` output, and how many carry a fix."""
+    try:
+        diagnostics = json.loads(check_json).get("diagnostics", [])
+    except (TypeError, ValueError):
+        return (0, 0)
+    found = [d for d in diagnostics if d["code"] == "LW101"]
+    return (len(found), sum(1 for d in found if d.get("fix")))
+
+
 def fix_changes(fix_log):
     # Diff mode says "would fix" / "would create"; --write says "fixed" / "created".
     applied = sorted(set(re.findall(r": (?:would fix|fixed) ([A-Za-z0-9-]+):", fix_log)))
@@ -238,6 +248,7 @@ def row_result(row, runs):
     result["build_seconds"] = float(read(run / "original-build.seconds", "0") or 0)
     result["build_log"] = read(run / "original-build.log", "")
     result["codes"] = findings(read(run / "check.json"))
+    result["lw101_fixes"] = lw101_fixes(read(run / "check.json"))
     result["check_error"] = (read(run / "check.log", "") or "").strip()
     result["fix_rc"] = int((read(run / "fix.rc", "2") or "2").strip())
     fix_log = read(run / "fix.log", "") or ""
@@ -443,6 +454,18 @@ def render(rows, results, args):
     out.append(f"- Rows in the corpus: {len(rows)}; measured in this run: {len(measured)}")
     out.append(f"- Originals that build here: **{len(building)}** (the rows that count); do not build here: {len(broken)}")
     out.append(f"- Rows with a layer-order finding (LW101): **{len(lw101)}** of {len(building)}")
+    lw101_fixed = [r for r in lw101 if r.get("status") == "fixed"]
+    if lw101:
+        out.append(
+            f"- Of those, fixed (the layer-order target): **{len(lw101_fixed)}** of {len(lw101)} "
+            f"({100 * len(lw101_fixed) // len(lw101)}%)"
+        )
+    total, with_fix = (sum(r.get("lw101_fixes", (0, 0))[i] for r in measured) for i in (0, 1))
+    if total:
+        out.append(
+            f"- LW101 findings on all {len(measured)} measured trees: {total}, {with_fix} with a fix "
+            f"({100 * with_fix // total}%); the others' reasons are listed in LW101's documentation"
+        )
     out.append(f"- Rows `fix --unsafe-fixes` changes: {len(changed)}; rows it leaves unchanged: {len(nothing)}")
     out.append(
         f"- Rows fixed (fixed build builds, same packages and app files, a code edit re-runs no install "
