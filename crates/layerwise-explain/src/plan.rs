@@ -628,6 +628,11 @@ impl Builder<'_, '_> {
                         }
                         _ => state.workdir.clone(),
                     });
+                // BuildKit makes the directory only when it is not `/`; a
+                // WORKDIR that resolves to `/` is no build step.
+                if after == "/" {
+                    return None;
+                }
                 step.inputs.insert("workdir".into(), after);
             }
             _ => return None,
@@ -831,6 +836,17 @@ mod tests {
         assert_eq!(lines, vec![4, 6, 7, 8, 9]);
         let positions: Vec<u32> = p.steps.iter().map(|s| s.position).collect();
         assert_eq!(positions, vec![1, 2, 3, 4, 5]);
+    }
+
+    #[test]
+    fn a_workdir_resolving_to_the_root_is_no_step() {
+        let p = plan_for(
+            "FROM python:3.11-slim\nWORKDIR .\nCOPY . .\nWORKDIR /\nWORKDIR app\n",
+            &[("app.py", "x\n")],
+            &Inputs::default(),
+        );
+        let lines: Vec<usize> = p.steps.iter().map(|s| s.line).collect();
+        assert_eq!(lines, vec![1, 3, 5]);
     }
 
     #[test]
