@@ -369,7 +369,9 @@ def explain_accuracy(directory):
     if not results.is_file():
         return []
     with open(results, newline="") as f:
-        runs = list(csv.DictReader(f, delimiter="\t"))
+        # A row re-run with --only appends; its latest results count.
+        latest = {(r["name"], r["scenario"]): r for r in csv.DictReader(f, delimiter="\t")}
+        runs = list(latest.values())
     out = ["## explain's prediction vs the following build\n"]
     out.append(
         "From `scripts/explain-accuracy.sh`: after a first build, each scenario's edit, "
