@@ -30,6 +30,20 @@
 # BuildKit).
 set -euo pipefail
 
+# Appends a line to FILE in its own encoding: pip reads requirement files saved
+# as UTF-16 (with a byte-order mark), and a UTF-8 line would corrupt them.
+append_comment() {
+  python3 - "$1" "$2" <<'PY'
+import sys
+path, line = sys.argv[1], sys.argv[2]
+data = open(path, "rb").read()
+marks = {b"\xff\xfe": "utf-16-le", b"\xfe\xff": "utf-16-be"}
+codec = marks.get(data[:2])
+text = (data[2:] if codec else data).decode(codec or "utf-8") + "\n" + line + "\n"
+open(path, "wb").write(data[:2] + text.encode(codec) if codec else text.encode("utf-8"))
+PY
+}
+
 root=$(cd "$(dirname "$0")/.." && pwd)
 tsv=$root/corpus/real-world.tsv
 layerwise=${LAYERWISE:-$root/target/debug/layerwise}
@@ -148,7 +162,7 @@ while IFS=$'\t' read -r -u 3 name repo commit dockerfile context kind manager py
         echo "$name $scenario: nothing to edit, skipped"
         continue
       fi
-      printf '\n# layerwise-accuracy %s\n' "$(token)" >>"$edited"
+      append_comment "$edited" "# layerwise-accuracy $(token)"
     fi
     measure "$scenario"
   done
