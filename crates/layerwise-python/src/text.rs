@@ -60,19 +60,18 @@ pub fn decode(bytes: &[u8]) -> io::Result<(String, TextEncoding)> {
             .map(|text| (text, encoding))
             .map_err(|_| invalid("not valid UTF-16"))
     };
-    if let Some(rest) = bytes.strip_prefix(TextEncoding::Utf8Bom.mark()) {
-        return String::from_utf8(rest.to_vec())
-            .map(|text| (text, TextEncoding::Utf8Bom))
-            .map_err(|_| invalid("stream did not contain valid UTF-8"));
-    }
     if let Some(rest) = bytes.strip_prefix(TextEncoding::Utf16Le.mark()) {
         return utf16(rest, TextEncoding::Utf16Le);
     }
     if let Some(rest) = bytes.strip_prefix(TextEncoding::Utf16Be.mark()) {
         return utf16(rest, TextEncoding::Utf16Be);
     }
-    String::from_utf8(bytes.to_vec())
-        .map(|text| (text, TextEncoding::Utf8))
+    let (rest, encoding) = match bytes.strip_prefix(TextEncoding::Utf8Bom.mark()) {
+        Some(rest) => (rest, TextEncoding::Utf8Bom),
+        None => (bytes, TextEncoding::Utf8),
+    };
+    String::from_utf8(rest.to_vec())
+        .map(|text| (text, encoding))
         .map_err(|_| invalid("stream did not contain valid UTF-8"))
 }
 
