@@ -10,7 +10,7 @@ use layerwise_python::PythonProject;
 
 use crate::downloads;
 use crate::edits::{self, DependencyEdit};
-use crate::report::{ImageFacts, Machine, Report, Run, Scenario, ScenarioKind, Variant};
+use crate::report::{Breakdown, ImageFacts, Machine, Report, Run, Scenario, ScenarioKind, Variant};
 
 /// The name the measured Dockerfile gets inside each temporary copy.
 const BENCH_DOCKERFILE: &str = "layerwise-bench.Dockerfile";
@@ -385,6 +385,10 @@ fn run_of(outcome: &BuildOutcome) -> Run {
         seconds: outcome.elapsed.as_secs_f64(),
         steps_ran: ran.iter().map(|s| s.name.clone()).collect(),
         steps_cached: cached.iter().map(|s| s.name.clone()).collect(),
+        breakdown: Breakdown {
+            step_seconds: ran.iter().map(|s| s.duration().as_secs_f64()).collect(),
+            export_seconds: outcome.export_time.map(|t| t.as_secs_f64()),
+        },
         downloads: downloads::parse(logs),
     }
 }

@@ -57,8 +57,21 @@ pub struct Run {
     pub steps_ran: Vec<String>,
     /// Steps answered from the layer cache.
     pub steps_cached: Vec<String>,
+    /// Wall time of each step that ran, in `steps_ran`'s order, and of
+    /// writing the image: where a scenario's time goes.
+    pub breakdown: Breakdown,
     /// Read from the logs of the steps that ran.
     pub downloads: Downloads,
+}
+
+/// Where one build's time went.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Breakdown {
+    /// Seconds per step that ran, paired with `Run::steps_ran`.
+    pub step_seconds: Vec<f64>,
+    /// Seconds BuildKit spent writing the image after the last step.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub export_seconds: Option<f64>,
 }
 
 /// One scenario of one Dockerfile: measured over the runs, or skipped.
@@ -440,6 +453,7 @@ pub(crate) mod tests {
             seconds,
             steps_ran: ran.iter().map(|s| s.to_string()).collect(),
             steps_cached: Vec::new(),
+            breakdown: Breakdown::default(),
             downloads: Downloads {
                 packages: packages
                     .iter()

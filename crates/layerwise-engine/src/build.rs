@@ -76,6 +76,9 @@ pub struct BuildOutcome {
     pub failure: Option<BuildFailure>,
     pub path: BuildPath,
     pub elapsed: Duration,
+    /// Time spent writing the image after the last step, when BuildKit
+    /// reported it.
+    pub export_time: Option<Duration>,
     /// Things the user should know (e.g. why the CLI fallback was taken).
     pub notes: Vec<String>,
 }
@@ -235,6 +238,7 @@ pub(crate) fn finish(
     };
     BuildOutcome {
         image_id,
+        export_time: tracker.export_time(),
         steps: tracker.into_steps(),
         failure,
         path,

@@ -75,6 +75,8 @@ pub enum Event {
 #[derive(Debug, Clone, Default)]
 struct Internal {
     name: String,
+    started: Option<SystemTime>,
+    completed: Option<SystemTime>,
     error: Option<String>,
     logs: Vec<String>,
 }
@@ -100,6 +102,15 @@ impl Tracker {
 
     pub fn into_steps(self) -> Vec<Step> {
         self.steps
+    }
+
+    /// How long BuildKit spent writing the image (its `exporting to image`
+    /// vertex): layer diffs and the image config, after the last step.
+    pub fn export_time(&self) -> Option<Duration> {
+        self.internal
+            .values()
+            .filter(|v| v.name.starts_with("exporting to image"))
+            .find_map(|v| v.completed?.duration_since(v.started?).ok())
     }
 
     /// The first error BuildKit attached to any vertex, with its name and log
@@ -161,6 +172,8 @@ impl Tracker {
                 None => {
                     let entry = self.internal.entry(update.digest.to_string()).or_default();
                     entry.name = update.name.to_string();
+                    entry.started = entry.started.or(update.started);
+                    entry.completed = update.completed.or(entry.completed);
                     if update.error.is_some() {
                         entry.error = update.error;
                     }
@@ -279,6 +292,28 @@ mod tests {
             name: name.into(),
             ..Vertex::default()
         }
+    }
+
+    #[test]
+    fn the_export_time_comes_from_its_vertex_across_updates() {
+        let mut tracker = Tracker::new();
+        assert_eq!(tracker.export_time(), None);
+        let mut export = vertex("sha256:e", "exporting to image");
+        export.started = ts(200);
+        let mut status = StatusResponse::default();
+        status.vertexes.push(export.clone());
+        tracker.apply(&status);
+        assert_eq!(tracker.export_time(), None, "not completed yet");
+        // BuildKit re-sends the vertex without its start once it completes.
+        export.started = None;
+        export.completed = ts(202);
+        status.vertexes = vec![export];
+        tracker.apply(&status);
+        assert_eq!(tracker.export_time(), Some(Duration::from_secs(2)));
+        assert!(
+            tracker.steps().is_empty(),
+            "the export is no Dockerfile step"
+        );
     }
 
     #[test]

@@ -127,6 +127,7 @@ pub fn restructure(file: &Dockerfile, settings: &Settings, dir: &Path) -> Result
         } else {
             Frontend::Pip
         }),
+        uv_source: None,
     };
     let mut plan =
         plan_for(dir, &project, &overrides).map_err(|e| Refusal::Unsafe(e.to_string()))?;

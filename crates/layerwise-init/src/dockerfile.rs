@@ -13,7 +13,7 @@
 
 use layerwise_python::ProjectSkeleton;
 
-use crate::plan::{BuildPlan, Frontend, Installer, ProjectInRequirements};
+use crate::plan::{BuildPlan, Frontend, Installer, ProjectInRequirements, UvSource};
 use crate::tools;
 
 const VENV: &str = "/opt/venv";
@@ -80,6 +80,11 @@ fn builder_stage(out: &mut Writer, plan: &BuildPlan) {
     out.env(&env);
     if !plan.build_packages.is_empty() {
         apt_install(out, &plan.build_packages);
+    }
+    // uv's static binary from its image: a cold build downloads no uv
+    // package and runs no pip for it.
+    if let (true, UvSource::Image(image)) = (uses_uv(plan), &plan.uv_source) {
+        out.line(&format!("COPY --from={image} /uv /uvx /bin/"));
     }
     let tool_packages = installer_tools(plan);
     if !tool_packages.is_empty() {
@@ -182,7 +187,7 @@ fn production_stage(out: &mut Writer, plan: &BuildPlan) {
 }
 
 /// The tools the builder installs with the system pip: the manager's own,
-/// and uv when it is the frontend.
+/// and uv when it is the frontend and does not come from its image.
 fn installer_tools(plan: &BuildPlan) -> Vec<&'static str> {
     let mut tools = match plan.installer {
         Installer::Uv => vec![],
@@ -191,7 +196,7 @@ fn installer_tools(plan: &BuildPlan) -> Vec<&'static str> {
         Installer::Pdm => vec![tools::PDM],
         Installer::Requirements | Installer::Pyproject | Installer::SetupPy => vec![],
     };
-    if uses_uv(plan) {
+    if uses_uv(plan) && plan.uv_source == UvSource::Index {
         tools.push(tools::UV);
     }
     tools

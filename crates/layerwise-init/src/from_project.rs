@@ -5,7 +5,7 @@ use std::path::Path;
 use layerwise_python::{PackageManager, PythonProject};
 
 use crate::plan::{
-    BuildPlan, CompanionService, Frontend, Installer, PrivateIndex, ProjectInRequirements,
+    BuildPlan, CompanionService, Frontend, Installer, PrivateIndex, ProjectInRequirements, UvSource,
 };
 
 /// Why a plan could not be made.
@@ -34,6 +34,8 @@ pub struct Overrides {
     pub port: Option<u16>,
     /// What installs packages when the manager does not (default: uv).
     pub frontend: Option<Frontend>,
+    /// Where uv comes from (default: its published image).
+    pub uv_source: Option<UvSource>,
 }
 
 /// The start command written when none was found: the image builds (so
@@ -134,6 +136,7 @@ pub fn plan_for(
         python_version: parse_minor(&project.python.version),
         installer,
         frontend: overrides.frontend.unwrap_or_default(),
+        uv_source: overrides.uv_source.clone().unwrap_or_default(),
         manifests: project.manifests.clone(),
         requirement_roots,
         local_paths,

@@ -18,7 +18,7 @@ mod write;
 
 pub use from_project::{Overrides, PLACEHOLDER_COMMAND, PlanError, plan_for, plan_or_placeholder};
 pub use plan::{
-    BuildPlan, CompanionService, Frontend, Installer, PrivateIndex, ProjectInRequirements,
+    BuildPlan, CompanionService, Frontend, Installer, PrivateIndex, ProjectInRequirements, UvSource,
 };
 pub use write::{WriteError, write_files};
 

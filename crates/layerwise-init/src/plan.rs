@@ -52,6 +52,25 @@ pub enum Frontend {
     Pip,
 }
 
+/// Where the builder gets uv from, when uv installs.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum UvSource {
+    /// `COPY --from=<image> /uv /uvx /bin/`: uv's published image (or a
+    /// mirror of it) holds the static binary; nothing is downloaded and
+    /// installed on a cold build but what the image's layer holds.
+    Image(String),
+    /// `pip install uv==<version>`, for builders that cannot reach the
+    /// image's registry.
+    Index,
+}
+
+impl Default for UvSource {
+    fn default() -> Self {
+        UvSource::Image(crate::tools::uv_image())
+    }
+}
+
 /// A credentialed package index the install step must reach. Credentials reach the
 /// build only through a BuildKit secret mounted as `~/.netrc`, which pip, uv,
 /// Poetry, Pipenv and PDM all read; they never appear in ARG or ENV.
@@ -95,6 +114,8 @@ pub struct BuildPlan {
     pub installer: Installer,
     /// Ignored for [`Installer::Uv`], which always installs with `uv sync`.
     pub frontend: Frontend,
+    /// Where uv comes from, when it is the manager or the frontend.
+    pub uv_source: UvSource,
     /// Files the dependency install needs, relative to the project root, in the
     /// order they should be copied. Nothing else is copied before the install, so
     /// a code edit leaves the install layer cached.

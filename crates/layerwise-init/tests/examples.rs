@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use layerwise_init::{Installer, Options, Overrides, generate, plan_for};
+use layerwise_init::{Installer, Options, Overrides, UvSource, generate, plan_for, tools};
 use layerwise_syntax::{InstructionKind, parse};
 
 fn examples() -> Vec<PathBuf> {
@@ -80,7 +80,8 @@ fn every_example_gets_the_two_stage_layout() {
                 )
             });
             for (kind, line) in &steps[..install] {
-                if *kind == InstructionKind::Copy {
+                // A copy from an image (uv's binary) reads no context.
+                if *kind == InstructionKind::Copy && !line.starts_with("COPY --from=") {
                     assert!(
                         !line.starts_with("COPY . "),
                         "{}: whole context copied before the install",
@@ -219,4 +220,37 @@ fn a_project_without_a_start_command_gets_a_marked_placeholder() {
         layerwise_init::plan_or_placeholder(dir.path(), &project, &Overrides::default()).unwrap();
     assert_eq!(warning, None);
     assert_eq!(plan.command, ["python", "main.py"]);
+}
+
+#[test]
+fn uv_comes_from_its_image_unless_the_index_is_asked_for() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/flask-requirements");
+    let project = layerwise_python::detect(&dir).expect("detect");
+    let render = |uv_source: Option<UvSource>| {
+        let overrides = Overrides {
+            uv_source,
+            ..Overrides::default()
+        };
+        let plan = plan_for(&dir, &project, &overrides).expect("plan");
+        generate(&plan, Options::default())[0].contents.clone()
+    };
+    let image = format!("COPY --from={} /uv /uvx /bin/", tools::uv_image());
+    let default = render(None);
+    assert!(default.contains(&image), "{default}");
+    assert!(!default.contains("pip install uv"), "{default}");
+    // The binary is copied before its first use.
+    assert!(default.find(&image) < default.find("uv venv"), "{default}");
+
+    let mirror = render(Some(UvSource::Image("mirror.example/uv:1".into())));
+    assert!(
+        mirror.contains("COPY --from=mirror.example/uv:1 /uv /uvx /bin/"),
+        "{mirror}"
+    );
+
+    let index = render(Some(UvSource::Index));
+    assert!(!index.contains("/uv /uvx /bin/"), "{index}");
+    assert!(
+        index.contains(&format!("pip install {}", tools::UV)),
+        "{index}"
+    );
 }

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::Args;
-use layerwise_init::{Frontend, GeneratedFile, Options, Overrides, WriteError};
+use layerwise_init::{Frontend, GeneratedFile, Options, Overrides, UvSource, WriteError};
 use layerwise_python::PythonProject;
 
 use crate::exit;
@@ -41,6 +41,14 @@ pub struct InitArgs {
     /// use `uv sync`.
     #[arg(long, value_name = "TOOL", value_parser = ["uv", "pip"], default_value = "uv")]
     install_with: String,
+    /// The image the builder copies uv's binary from (default: uv's published
+    /// image at the version layerwise pins); name a mirror here.
+    #[arg(long, value_name = "IMAGE", conflicts_with = "uv_from_index")]
+    uv_image: Option<String>,
+    /// Install uv with pip from the package index instead of copying it from
+    /// its image, for builders that cannot reach the image's registry.
+    #[arg(long)]
+    uv_from_index: bool,
 }
 
 pub fn run(args: InitArgs) -> anyhow::Result<u8> {
@@ -62,6 +70,11 @@ pub fn run(args: InitArgs) -> anyhow::Result<u8> {
             "pip" => Frontend::Pip,
             _ => Frontend::Uv,
         }),
+        uv_source: match (args.uv_image, args.uv_from_index) {
+            (_, true) => Some(UvSource::Index),
+            (Some(image), false) => Some(UvSource::Image(image)),
+            (None, false) => None,
+        },
     };
     let (mut plan, placeholder) =
         match layerwise_init::plan_or_placeholder(&args.dir, &project, &overrides) {
