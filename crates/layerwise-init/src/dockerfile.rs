@@ -95,10 +95,12 @@ fn builder_stage(out: &mut Writer, plan: &BuildPlan) {
     }
     // `uv sync` makes its own venv. `uv venv` takes milliseconds where
     // `python -m venv` spends seconds bootstrapping pip, which the venv does
-    // not need when uv installs into it.
+    // not need when uv installs into it: uv's venv is made by the first
+    // install's RUN (one container start fewer on a cold build), pip's in a
+    // layer of its own that a dependency edit does not re-run.
     match (plan.installer, plan.frontend) {
         (Installer::Uv, _) => {}
-        (_, Frontend::Uv) => out.run(&[], &[format!("uv venv {VENV}")]),
+        (_, Frontend::Uv) => out.pending_venv = Some(format!("uv venv {VENV}")),
         (_, Frontend::Pip) => out.run(&[], &[format!("python -m venv {VENV}")]),
     }
     venv_env(out, &[]);
@@ -159,6 +161,11 @@ fn builder_stage(out: &mut Writer, plan: &BuildPlan) {
 }
 
 fn production_stage(out: &mut Writer, plan: &BuildPlan) {
+    // No install ran in the builder: the venv the production stage copies
+    // must still exist.
+    if let Some(venv) = out.pending_venv.take() {
+        out.run(&[], &[venv]);
+    }
     out.line(&format!("FROM {} AS production", plan.base_image));
     if !plan.runtime_packages.is_empty() {
         apt_install(out, &plan.runtime_packages);
@@ -443,6 +450,8 @@ fn exec_form(argv: &[String]) -> String {
 #[derive(Default)]
 struct Writer {
     text: String,
+    /// A command creating the venv, run by the next `RUN` written.
+    pending_venv: Option<String>,
 }
 
 impl Writer {
@@ -462,6 +471,8 @@ impl Writer {
     /// `RUN [mounts…] cmd1 && cmd2…`, one mount or command per line.
     fn run(&mut self, mounts: &[&str], commands: &[String]) {
         let mut parts: Vec<String> = mounts.iter().map(|m| m.to_string()).collect();
+        let venv = self.pending_venv.take();
+        let commands: Vec<&str> = venv.iter().chain(commands).map(String::as_str).collect();
         parts.push(commands.join(" \\\n    && "));
         self.line(&format!("RUN {}", parts.join(" \\\n    ")));
     }
