@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use layerwise_build::{BuildError, Interrupt, until_interrupted};
+use layerwise_build::{BuildError, BuiltImages, Interrupt, until_interrupted};
 use layerwise_engine::{BuildOutcome, Engine, EngineError, Event, Step};
 use layerwise_python::PythonProject;
 
@@ -76,13 +76,11 @@ pub fn token() -> String {
     format!("{:x}{:x}", std::process::id(), nanos)
 }
 
-/// Images this bench tagged, to remove at the end whatever happens.
+/// Images this bench built, to remove at the end whatever happens, and how
+/// it reached the engine.
 #[derive(Default)]
 struct Created {
-    tags: Vec<String>,
-    /// Every image built: a rebuild under a tag leaves the one before it
-    /// untagged, and those are removed with the tags.
-    images: std::collections::BTreeSet<String>,
+    images: BuiltImages,
     build_path: Option<String>,
 }
 
@@ -112,14 +110,7 @@ pub async fn bench(
         );
         until_interrupted(&mut interrupt, work).await
     };
-    for tag in &created.tags {
-        // A tag already gone (e.g. the build was cancelled before tagging)
-        // is not worth reporting.
-        let _ = engine.remove_image(tag).await;
-    }
-    for id in &created.images {
-        let _ = engine.remove_if_untagged(id).await;
-    }
+    created.images.remove(engine).await;
     drop(workspace);
     let variants = measured.map_err(|_| Stop::Interrupted)??;
     let mut notes = Vec::new();
@@ -215,7 +206,7 @@ pub async fn bench(
         },
         variants,
         notes,
-        temporary_images: created.tags.clone(),
+        temporary_images: created.images.tags().to_vec(),
     })
 }
 
@@ -351,7 +342,7 @@ async fn build(
     progress: &dyn Progress,
     created: &mut Created,
 ) -> Result<BuildOutcome, Stop> {
-    created.tags.push(tag.to_string());
+    created.images.tag(tag);
     let mut observer = |event: &Event, steps: &[Step]| progress.event(event, steps);
     let outcome = layerwise_build::build_directory(
         engine,
@@ -370,7 +361,7 @@ async fn build(
     created
         .build_path
         .get_or_insert_with(|| outcome.path.to_string());
-    created.images.extend(outcome.image_id.clone());
+    created.images.built(&outcome);
     Ok(outcome)
 }
 
@@ -378,8 +369,8 @@ async fn build(
 /// left out: BuildKit reports resolving the base image as work even when
 /// nothing was rebuilt.
 fn run_of(outcome: &BuildOutcome) -> Run {
-    let (ran, cached): (Vec<&Step>, Vec<&Step>) =
-        outcome.work_steps().partition(|step| !step.cached);
+    let ran: Vec<&Step> = outcome.ran_steps().collect();
+    let cached: Vec<&Step> = outcome.work_steps().filter(|step| step.cached).collect();
     let logs = ran.iter().flat_map(|s| s.logs.iter().map(String::as_str));
     Run {
         seconds: outcome.elapsed.as_secs_f64(),

@@ -95,6 +95,11 @@ impl BuildOutcome {
             .iter()
             .filter(|step| !step.instruction.starts_with("FROM "))
     }
+
+    /// The work steps that ran rather than came from the layer cache.
+    pub fn ran_steps(&self) -> impl Iterator<Item = &Step> {
+        self.work_steps().filter(|step| !step.cached)
+    }
 }
 
 /// A progress callback: the event and all steps so far.

@@ -318,12 +318,11 @@ pub fn verify(input: &Input) -> Result<Report, VerifyError> {
         engine: &engine,
         dockerfile: input.dockerfile,
         interrupt: std::cell::RefCell::new(interrupt),
-        built: Default::default(),
+        images: Default::default(),
     };
     let tmp =
         tempfile::tempdir().map_err(|e| VerifyError::Other(format!("temporary directory: {e}")))?;
     let tag = format!("layerwise-verify-{}-{}", std::process::id(), unique());
-    let mut tags = Vec::new();
     let project = layerwise_python::detect(input.context).ok();
     let code_file =
         layerwise_python::code_file(input.context, project.as_ref().and_then(|p| p.app.as_ref()));
@@ -347,7 +346,6 @@ pub fn verify(input: &Input) -> Result<Report, VerifyError> {
                     .map_err(|e| VerifyError::Other(e.to_string()))?;
             }
             let image = format!("{tag}-{which}");
-            tags.push(image.clone());
             let cold = builder
                 .build(&dir, &image, true)
                 .map_err(|e| e.or_failed(which))?;
@@ -401,13 +399,7 @@ pub fn verify(input: &Input) -> Result<Report, VerifyError> {
         })
     })();
     let interrupted = builder.interrupted();
-    for tag in &tags {
-        // An image the failed build never tagged is not worth reporting.
-        let _ = runtime.block_on(engine.remove_image(tag));
-    }
-    for id in builder.built.borrow().iter() {
-        let _ = runtime.block_on(engine.remove_if_untagged(id));
-    }
+    runtime.block_on(builder.images.borrow().remove(&engine));
     match result {
         _ if interrupted => Err(VerifyError::Interrupted),
         other => other,
@@ -505,9 +497,8 @@ struct Builder<'a> {
     engine: &'a Engine,
     dockerfile: &'a str,
     interrupt: std::cell::RefCell<layerwise_build::Interrupt>,
-    /// Every image built: each rebuild under a tag leaves the previous one
-    /// untagged, and verify removes them all when done.
-    built: std::cell::RefCell<BTreeSet<String>>,
+    /// Every tag and image built, removed when verify is done.
+    images: std::cell::RefCell<layerwise_build::BuiltImages>,
 }
 
 /// Why a build gave no image.
@@ -543,6 +534,7 @@ impl Builder<'_> {
         if self.interrupted() {
             return Err(BuildError::Interrupted);
         }
+        self.images.borrow_mut().tag(image);
         let mut interrupt = self.interrupt.borrow_mut();
         let mut quiet = |_: &_, _: &[_]| {};
         let build = layerwise_build::build_directory(
@@ -559,19 +551,13 @@ impl Builder<'_> {
             .block_on(layerwise_build::until_interrupted(&mut interrupt, build))
             .map_err(|_| BuildError::Interrupted)?
             .map_err(|e| BuildError::Failed(e.to_string()))?;
-        if let Some(id) = &outcome.image_id {
-            self.built.borrow_mut().insert(id.clone());
-        }
+        self.images.borrow_mut().built(&outcome);
         if let Some(failure) = &outcome.failure {
             return Err(BuildError::Failed(failure.describe(FAILURE_LOG_LINES)));
         }
         Ok(Built {
             elapsed: outcome.elapsed,
-            ran: outcome
-                .work_steps()
-                .filter(|step| !step.cached)
-                .map(|step| step.name.clone())
-                .collect(),
+            ran: outcome.ran_steps().map(|step| step.name.clone()).collect(),
         })
     }
 }
