@@ -419,6 +419,10 @@ fn shell_quote(word: &str) -> String {
 }
 
 fn apt_install(out: &mut Writer, packages: &[String]) {
+    // Debian replaces a package's version with each security update and
+    // keeps only the newest, so a pinned version stops installing.
+    out.line("# Not pinned: Debian keeps only the newest version of each package.");
+    out.line("# layerwise: ignore[LW502]");
     out.run(
         &[
             "--mount=type=cache,target=/var/cache/apt,sharing=locked",

@@ -178,6 +178,13 @@ fn init_build_and_edit(example: &Example) {
         example.name,
         text(&check)
     );
+    // Not even a finding below the failure threshold.
+    assert!(
+        String::from_utf8_lossy(&check.stdout).contains("All checks passed"),
+        "check reported findings on what init generates ({})\n{}",
+        example.name,
+        text(&check)
+    );
 
     let tag = format!("layerwise-test-init-{}:latest", example.name);
     let first = build(&dir, &tag, &temp.path().join("first.json"));
