@@ -114,6 +114,21 @@ pub async fn bench(
     drop(workspace);
     let variants = measured.map_err(|_| Stop::Interrupted)??;
     let mut notes = Vec::new();
+    for variant in &variants {
+        if let Some(why) = variant
+            .image
+            .as_ref()
+            .and_then(|i| i.import_failure.as_ref())
+        {
+            notes.push(format!("{}: start-up not timed: {why}", variant.label));
+        }
+    }
+    if let Some(module) = import_module(setup) {
+        notes.push(format!(
+            "start-up is the median time `import {module}` takes in {IMPORT_RUNS} new containers \
+             of each image (without bytecode compiled at build time, every start compiles it again)"
+        ));
+    }
     if let Some(file) = &setup.code_file {
         notes.push(format!(
             "the code edit appends one comment line to `{file}`, a new line each run"
@@ -207,6 +222,7 @@ pub async fn bench(
         variants,
         notes,
         temporary_images: created.images.tags().to_vec(),
+        import_module: import_module(setup),
     })
 }
 
@@ -286,6 +302,12 @@ async fn measure(
                 progress.done(&what, &run);
                 if kind == ScenarioKind::ColdEmptyCache && image.is_none() {
                     image = image_facts(engine, &tag).await;
+                    if let (Some(facts), Some(module)) = (&mut image, import_module(setup)) {
+                        match import_time(engine, &tag, &module).await {
+                            Ok(seconds) => facts.import_seconds = Some(seconds),
+                            Err(why) => facts.import_failure = Some(why),
+                        }
+                    }
                 }
                 runs[s].push(run);
             }
@@ -389,5 +411,49 @@ async fn image_facts(engine: &Engine, tag: &str) -> Option<ImageFacts> {
     Some(ImageFacts {
         size_bytes: u64::try_from(inspect.size?).ok()?,
         layers: inspect.root_fs?.layers.map(|l| l.len()).unwrap_or(0),
+        import_seconds: None,
+        import_failure: None,
     })
+}
+
+/// Containers started per image to time the application's import.
+const IMPORT_RUNS: usize = 3;
+
+/// The module of the application object (`app.main` of `app.main:app`), when
+/// the project has one and its name needs no quoting.
+fn import_module(setup: &Setup) -> Option<String> {
+    let target = setup.project.as_ref()?.app.as_ref()?.target.as_ref()?;
+    let module = target.split(':').next()?;
+    let plain = !module.is_empty()
+        && module
+            .split('.')
+            .all(|part| !part.is_empty() && part.chars().all(|c| c.is_alphanumeric() || c == '_'));
+    plain.then(|| module.to_string())
+}
+
+/// Median seconds the image's Python spends importing `module`, each time in
+/// a new container (as a container start does), started as the image's user
+/// in its work dir, without network.
+async fn import_time(engine: &Engine, tag: &str, module: &str) -> Result<f64, String> {
+    let script = format!(
+        "python -c 'import importlib, time; t = time.perf_counter(); \
+         importlib.import_module(\"{module}\"); print(time.perf_counter() - t)'"
+    );
+    let mut times = Vec::new();
+    for _ in 0..IMPORT_RUNS {
+        let run = engine
+            .run_script(tag, &script)
+            .await
+            .map_err(|e| e.to_string())?;
+        let seconds = run.stdout.trim().parse::<f64>().ok();
+        match (run.code, seconds) {
+            (0, Some(seconds)) => times.push(seconds),
+            _ => {
+                let why = run.stderr.lines().last().unwrap_or("no output").to_string();
+                return Err(format!("`import {module}` exited {}: {why}", run.code));
+            }
+        }
+    }
+    times.sort_by(f64::total_cmp);
+    Ok(times[times.len() / 2])
 }

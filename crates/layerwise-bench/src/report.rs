@@ -140,11 +140,19 @@ impl Scenario {
     }
 }
 
-/// Size and layer count of the final image.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+/// Size and layer count of the final image, and how long its Python takes
+/// to import the application.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ImageFacts {
     pub size_bytes: u64,
     pub layers: usize,
+    /// Median seconds `import <module>` takes in a new container of the
+    /// image (bytecode compiled at build time or not shows here).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub import_seconds: Option<f64>,
+    /// Why the import could not be timed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub import_failure: Option<String>,
 }
 
 /// One Dockerfile's results.
@@ -176,6 +184,9 @@ pub struct Report {
     pub notes: Vec<String>,
     /// Tags of the images the bench built; all are removed when it ends.
     pub temporary_images: Vec<String>,
+    /// The application module whose import time is each image's start-up.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub import_module: Option<String>,
 }
 
 impl Report {
@@ -338,7 +349,8 @@ impl Report {
                 ));
             }
         }
-        let images: Vec<Option<ImageFacts>> = self.variants.iter().map(|v| v.image).collect();
+        let images: Vec<Option<ImageFacts>> =
+            self.variants.iter().map(|v| v.image.clone()).collect();
         if images.iter().any(Option::is_some) {
             rows.push(Row::plain(
                 "Image size".into(),
@@ -352,6 +364,16 @@ impl Report {
                 |i| i.layers as f64,
                 |x| format!("{x:.0}"),
             ));
+            if let Some(module) = &self.import_module
+                && images.iter().flatten().any(|i| i.import_seconds.is_some())
+            {
+                rows.push(Row::optional(
+                    format!("Start-up: `import {module}` in the image"),
+                    &images,
+                    |i| i.import_seconds,
+                    format_seconds,
+                ));
+            }
         }
         rows
     }
@@ -408,7 +430,16 @@ impl Row {
         value: impl Fn(&ImageFacts) -> f64,
         format: impl Fn(f64) -> String,
     ) -> Row {
-        let values: Vec<Option<f64>> = images.iter().map(|i| i.as_ref().map(&value)).collect();
+        Row::optional(title, images, |i| Some(value(i)), format)
+    }
+
+    fn optional(
+        title: String,
+        images: &[Option<ImageFacts>],
+        value: impl Fn(&ImageFacts) -> Option<f64>,
+        format: impl Fn(f64) -> String,
+    ) -> Row {
+        let values: Vec<Option<f64>> = images.iter().map(|i| i.as_ref().and_then(&value)).collect();
         Row {
             title,
             cells: values
@@ -514,6 +545,8 @@ pub(crate) mod tests {
             image: Some(ImageFacts {
                 size_bytes: size,
                 layers: 6,
+                import_seconds: Some(0.4 + scale / 2.0),
+                import_failure: None,
             }),
         };
         let mut after = variant(
@@ -544,6 +577,7 @@ pub(crate) mod tests {
             ],
             notes: vec!["a note".into()],
             temporary_images: vec!["layerwise-bench-x:v0-r0-s0".into()],
+            import_module: Some("app".into()),
         }
     }
 

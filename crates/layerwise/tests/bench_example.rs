@@ -102,6 +102,7 @@ fn one_run_init_bench_of_the_flask_example() {
     assert!(md.contains("| Scenario | Before | After | Ratio |"), "{md}");
     assert!(md.contains("Code edit (`app.py`)"), "{md}");
     assert!(md.contains("six==1.16.0 in requirements.txt"), "{md}");
+    assert!(md.contains("Start-up: `import app` in the image"), "{md}");
     assert_eq!(String::from_utf8_lossy(&out.stdout), md);
     let page = std::fs::read_to_string(&html).unwrap();
     assert!(page.contains("<svg") && page.contains("class=\"bar\""));
@@ -143,6 +144,20 @@ fn one_run_init_bench_of_the_flask_example() {
         }
         assert!(variant["image"]["size_bytes"].as_u64().unwrap() > 0);
         assert!(variant["image"]["layers"].as_u64().unwrap() > 0);
+        // The Flask app imports in a new container of either image.
+        let import = variant["image"]["import_seconds"].as_f64();
+        assert!(
+            import.is_some_and(|s| s > 0.0 && s < 30.0),
+            "{}",
+            variant["image"]
+        );
+        // Where a cold build's time went: one figure per step that ran.
+        let cold = &variant["scenarios"][0]["runs"][0];
+        assert_eq!(
+            cold["breakdown"]["step_seconds"].as_array().map(Vec::len),
+            cold["steps_ran"].as_array().map(Vec::len),
+            "{cold}"
+        );
         // A no-change rebuild runs nothing.
         let no_change = &variant["scenarios"][2]["runs"][0];
         assert_eq!(no_change["steps_ran"], serde_json::json!([]), "{no_change}");
