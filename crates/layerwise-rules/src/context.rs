@@ -39,7 +39,7 @@ impl<'a> Context<'a> {
     }
 
     /// The analyzed RUN at index `i`.
-    pub fn run(&self, i: usize) -> Option<&'a Run> {
+    pub fn run(&self, i: usize) -> Option<&'a Run<'a>> {
         self.model.run(i)
     }
 

@@ -165,8 +165,9 @@ pub struct Instruction {
     /// The keyword as written.
     pub keyword: Spanned<String>,
     /// The joined text BuildKit parses: continuation characters removed,
-    /// comment and empty lines inside the continuation skipped.
-    pub logical_line: String,
+    /// comment and empty lines inside the continuation skipped. Read it with
+    /// [`Instruction::logical_line`].
+    pub logical_line: LogicalText,
     /// The `--flags` in order, as written.
     pub flags: Vec<Flag>,
     /// The arguments, shaped the way BuildKit's parser shapes them.
@@ -184,7 +185,27 @@ pub struct Instruction {
     pub details: Details,
 }
 
+/// Where an instruction's logical line is: most instructions are one
+/// physical line, whose source bytes are the logical line, so only joined
+/// lines keep a copy (a file may hold a million instructions).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LogicalText {
+    /// The logical line is exactly these source bytes.
+    Written(Span),
+    /// The joined text, which the source does not hold in one piece.
+    Joined(String),
+}
+
 impl Instruction {
+    /// The joined text BuildKit parses; `source` is the parsed file's text
+    /// ([`crate::Dockerfile::source`]).
+    pub fn logical_line<'a>(&'a self, source: &'a str) -> &'a str {
+        match &self.logical_line {
+            LogicalText::Written(span) => source.get(span.range()).unwrap_or_default(),
+            LogicalText::Joined(text) => text,
+        }
+    }
+
     /// The first flag named `name` (without `--`).
     pub fn flag(&self, name: &str) -> Option<&Flag> {
         self.flags.iter().find(|f| f.name.value == name)

@@ -35,6 +35,17 @@ struct Parser<'s> {
 /// Parses a Dockerfile. Never fails and never panics: problems are reported
 /// in [`Dockerfile::errors`] and the tree still covers every byte.
 pub fn parse(source: &str) -> Dockerfile {
+    parse_string(source.to_owned())
+}
+
+/// [`parse`] for text the caller owns: the result keeps it instead of a copy
+/// (a large file is then held once, not twice).
+pub fn parse_string(source: String) -> Dockerfile {
+    let (items, errors, escape) = parse_items(&source);
+    Dockerfile::new(source, items, errors, escape)
+}
+
+fn parse_items(source: &str) -> (Vec<Item>, Vec<ParseError>, char) {
     let mut parser = Parser {
         src: source,
         escape: '\\',
@@ -58,7 +69,7 @@ pub fn parse(source: &str) -> Dockerfile {
             "file with no instructions",
         ));
     }
-    Dockerfile::new(source.to_string(), parser.items, parser.errors, escape)
+    (parser.items, parser.errors, escape)
 }
 
 impl<'s> Parser<'s> {
@@ -259,7 +270,7 @@ impl<'s> Parser<'s> {
             }
         }
         inst.span = Span::new(first.start, pos);
-        inst.logical_line = ll.text;
+        inst.logical_line = ll.logical_text(0, ll.text.len());
         self.errors.append(&mut errors);
         self.items.push(Item::Instruction(Box::new(inst)));
         pos
@@ -325,12 +336,7 @@ fn build_instruction(
         span: ll.span(start, end),
         kind,
         keyword,
-        // The top-level caller moves the whole logical line in afterwards.
-        logical_line: if start == 0 && end == text.len() {
-            String::new()
-        } else {
-            text[start..end].to_string()
-        },
+        logical_line: ll.logical_text(start, end),
         flags,
         arguments,
         arguments_span: ll.span(args_start, args_end),

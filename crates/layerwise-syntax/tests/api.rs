@@ -3,9 +3,38 @@
 
 use layerwise_syntax::expand::{expand_word, expand_words};
 use layerwise_syntax::{
-    Arguments, Details, InstructionKind, Item, MountField, MountType, ParseErrorKind, Separator,
-    parse,
+    Arguments, Details, InstructionKind, Item, LogicalText, MountField, MountType, ParseErrorKind,
+    Separator, parse, parse_string,
 };
+
+#[test]
+fn logical_lines_copy_only_joined_text() {
+    let src = "FROM a\n  RUN echo  one \\\n# note\n  two\nONBUILD RUN x \\\n y\nONBUILD RUN z\n";
+    let df = parse_string(src.to_string());
+    assert_eq!(df.source(), src);
+    let lines: Vec<&str> = df.instructions().map(|i| i.logical_line(src)).collect();
+    assert_eq!(
+        lines,
+        [
+            "FROM a",
+            "RUN echo  one   two",
+            "ONBUILD RUN x  y",
+            "ONBUILD RUN z"
+        ]
+    );
+    let kept: Vec<bool> = df
+        .instructions()
+        .map(|i| matches!(i.logical_line, LogicalText::Joined(_)))
+        .collect();
+    assert_eq!(kept, [false, true, true, false]);
+    // An ONBUILD trigger's line is part of its instruction's.
+    let triggers: Vec<&str> = df
+        .instructions()
+        .filter_map(|i| i.onbuild_trigger())
+        .map(|t| t.logical_line(src))
+        .collect();
+    assert_eq!(triggers, ["RUN x  y", "RUN z"]);
+}
 
 #[test]
 fn key_value_spans_point_at_source() {

@@ -35,7 +35,7 @@ pub fn truthy(value: &str) -> bool {
 }
 
 /// An assignment `NAME=value` on the install command itself.
-pub fn inline_env<'r>(run: &'r Run, install: &PythonInstall, name: &str) -> Option<&'r Word> {
+pub fn inline_env<'r>(run: &'r Run<'_>, install: &PythonInstall, name: &str) -> Option<&'r Word> {
     run.invocations
         .get(install.invocation)?
         .assignments
@@ -44,7 +44,7 @@ pub fn inline_env<'r>(run: &'r Run, install: &PythonInstall, name: &str) -> Opti
 }
 
 /// The installs of a RUN that download packages (not just pip upgrades).
-pub fn real_installs(run: &Run) -> impl Iterator<Item = &PythonInstall> {
+pub fn real_installs<'r>(run: &'r Run) -> impl Iterator<Item = &'r PythonInstall> {
     run.python.iter().filter(|p| !p.only_tooling())
 }
 

@@ -91,7 +91,7 @@ RUN apt-get install -y curl
 
 fn apt_installs<'a>(
     cx: &Context<'a>,
-    mut f: impl FnMut(&'a layerwise_model::Run, &'a layerwise_model::SystemInstall),
+    mut f: impl FnMut(&'a layerwise_model::Run<'a>, &'a layerwise_model::SystemInstall),
 ) {
     for (i, _) in cx.instructions() {
         let Some(run) = cx.run(i) else { continue };
