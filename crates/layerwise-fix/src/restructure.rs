@@ -220,7 +220,7 @@ fn carry(
                         }
                     }
                     Tool::Rm
-                        if inv.args.iter().all(|w| {
+                        if inv.args().iter().all(|w| {
                             w.value.starts_with('-')
                                 || w.value.starts_with("/var/lib/apt/lists")
                                 || w.value.starts_with("/tmp")
@@ -228,7 +228,7 @@ fn carry(
                         }) => {}
                     Tool::Venv => {}
                     _ => {
-                        let program = &inv.program.value;
+                        let program = &inv.program().value;
                         let name = program.rsplit('/').next().unwrap_or(program);
                         if matches!(
                             name,

@@ -617,10 +617,10 @@ fn record_users(run: &Run, state: &mut State) {
         let mut home = None;
         let mut name = None;
         let mut i = 0;
-        while let Some(w) = inv.args.get(i) {
+        while let Some(w) = inv.args().get(i) {
             match w.value.as_str() {
                 "-d" | "--home-dir" | "--home" | "-h" => {
-                    home = inv.args.get(i + 1).map(|w| w.value.clone());
+                    home = inv.args().get(i + 1).map(|w| w.value.clone());
                     i += 2;
                     continue;
                 }

@@ -67,7 +67,7 @@ pub fn install_label(run: &Run, install: &PythonInstall) -> String {
 pub fn command_span(run: &Run, invocation: usize) -> Option<Span> {
     let inv = run.invocations.get(invocation)?;
     let cmd = run.script.commands.get(inv.command)?;
-    let start = inv.program.range.start.min(cmd.range.end);
+    let start = inv.program().range.start.min(cmd.range.end);
     Some(run.map.span(start..cmd.range.end))
 }
 
@@ -103,12 +103,12 @@ pub fn stage_venvs(cx: &Context, stage: &Stage) -> Vec<String> {
         for inv in &run.invocations {
             let dir = match inv.tool {
                 Tool::Venv => inv
-                    .args
+                    .args()
                     .iter()
                     .find(|w| !w.value.starts_with('-'))
                     .map(|w| w.value.clone()),
                 Tool::Uv if inv.sub() == "venv" => Some(
-                    inv.args
+                    inv.args()
                         .iter()
                         .skip(1)
                         .find(|w| !w.value.starts_with('-'))

@@ -225,7 +225,7 @@ fn run_label(cx: &Context, j: usize) -> String {
     if let Some(system) = run.system.iter().find(|s| s.install)
         && let Some(inv) = run.invocations.get(system.invocation)
     {
-        return format!("{} {}", inv.program.value, inv.sub());
+        return format!("{} {}", inv.program().value, inv.sub());
     }
     run.invocations
         .iter()
@@ -233,9 +233,9 @@ fn run_label(cx: &Context, j: usize) -> String {
         .map_or("RUN".to_string(), |i| {
             let sub = i.sub();
             if sub.is_empty() {
-                i.program.value.clone()
+                i.program().value.clone()
             } else {
-                format!("{} {sub}", i.program.value)
+                format!("{} {sub}", i.program().value)
             }
         })
 }
