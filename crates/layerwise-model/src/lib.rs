@@ -575,7 +575,7 @@ fn analyze_run<'a>(file: &Dockerfile, ins: &'a Instruction) -> Run<'a> {
     };
     let (mut text, mut map) = (text, map);
     if script.commands.is_empty()
-        && let Some(doc) = ins.heredocs.first()
+        && let Some(doc) = ins.heredocs().first()
     {
         // `RUN <<EOF` runs the heredoc body as the script.
         text = Cow::Owned(doc.effective_content());

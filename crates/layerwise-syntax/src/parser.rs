@@ -224,8 +224,12 @@ impl<'s> Parser<'s> {
 
         let mut errors = Vec::new();
         let mut inst = build_instruction(&ll, 0, ll.text.len(), self.escape, &mut errors);
-        inst.comments = comments;
-        inst.empty_continuation_lines = empty_lines;
+        if !comments.is_empty() || !empty_lines.is_empty() {
+            inst.update_extras(|extras| {
+                extras.comments = comments;
+                extras.empty_continuation_lines = empty_lines;
+            });
+        }
 
         let heredoc_kind = inst.onbuild_trigger().map_or(inst.kind, |t| t.kind);
         let exec = inst
@@ -257,7 +261,7 @@ impl<'s> Parser<'s> {
                         format!("unterminated heredoc: no line \"{}\" ends it", marker.name),
                     ));
                 }
-                inst.heredocs.push(Heredoc {
+                let heredoc = Heredoc {
                     marker: marker_span,
                     name: marker.name,
                     fd: marker.fd,
@@ -266,7 +270,8 @@ impl<'s> Parser<'s> {
                     body: Span::new(body_start, body_end),
                     content: self.src[body_start..body_end].to_string(),
                     terminator,
-                });
+                };
+                inst.update_extras(|extras| extras.heredocs.push(heredoc));
             }
         }
         inst.span = Span::new(first.start, pos);
@@ -332,19 +337,16 @@ fn build_instruction(
         Span::new(s, e)
     };
     let details = check_flags(kind, &flags, healthcheck_none, &value_span, errors);
-    let inst = Instruction {
-        span: ll.span(start, end),
+    let inst = Instruction::new(
+        ll.span(start, end),
         kind,
         keyword,
-        logical_line: ll.logical_text(start, end),
+        ll.logical_text(start, end),
         flags,
         arguments,
-        arguments_span: ll.span(args_start, args_end),
-        heredocs: Vec::new(),
-        comments: Vec::new(),
-        empty_continuation_lines: Vec::new(),
+        ll.span(args_start, args_end),
         details,
-    };
+    );
     // BuildKit stops at a parser-level error; the instruction-level checks
     // would only restate it.
     if !arguments_failed {

@@ -77,10 +77,10 @@ fn spans_survive_line_continuations() {
     let src = "FROM a\nRUN --network=none \\\n  # note\n\n    --mount=type=cache,target=/c,sharing=nope make\n";
     let df = parse(src);
     let run = df.instructions().nth(1).unwrap();
-    assert_eq!(run.comments.len(), 1);
-    assert_eq!(df.text(run.comments[0].text), "# note");
-    assert_eq!(run.empty_continuation_lines.len(), 1);
-    assert_eq!(df.position(run.empty_continuation_lines[0].start).line, 4);
+    assert_eq!(run.comments().len(), 1);
+    assert_eq!(df.text(run.comments()[0].text), "# note");
+    assert_eq!(run.empty_continuation_lines().len(), 1);
+    assert_eq!(df.position(run.empty_continuation_lines()[0].start).line, 4);
     let mount_flag = run.flag("mount").unwrap();
     assert_eq!(
         df.text(mount_flag.span),
@@ -119,7 +119,7 @@ fn heredoc_spans() {
     let src = "FROM a\nCOPY <<EOF /app/x\nline $X\nEOF\nRUN true\n";
     let df = parse(src);
     let copy = df.instructions().nth(1).unwrap();
-    let h = &copy.heredocs[0];
+    let h = &copy.heredocs()[0];
     assert_eq!(df.text(h.marker), "<<EOF");
     assert_eq!(df.text(h.body), "line $X\n");
     assert_eq!(df.text(h.terminator.unwrap()), "EOF\n");

@@ -209,7 +209,7 @@ pub fn is_local_path(value: &str) -> bool {
 pub fn context_copy(cx: &Context, ci: usize, ins: &Instruction) -> Option<ContextCopy> {
     if !matches!(ins.kind, InstructionKind::Copy | InstructionKind::Add)
         || cx.copy_from(ins).is_some()
-        || !ins.heredocs.is_empty()
+        || !ins.heredocs().is_empty()
     {
         return None;
     }

@@ -91,7 +91,7 @@ fn check(cx: &Context, out: &mut Vec<Finding>) {
 fn fix(cx: &Context, i: usize) -> Option<Fix> {
     let ins = cx.model.instructions[i];
     let run = cx.run(i)?;
-    if run.exec_form || !ins.heredocs.is_empty() {
+    if run.exec_form || !ins.heredocs().is_empty() {
         return None;
     }
     let install = run

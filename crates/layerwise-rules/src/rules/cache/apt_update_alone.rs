@@ -69,7 +69,7 @@ fn check(cx: &Context, out: &mut Vec<Finding>) {
 fn fix(cx: &Context, ui: usize) -> Option<Fix> {
     let update_ins = cx.model.instructions[ui];
     let run = cx.run(ui)?;
-    if run.exec_form || run.script.commands.len() != 1 || !update_ins.flags.is_empty() {
+    if run.exec_form || run.script.commands.len() != 1 || !update_ins.flags().is_empty() {
         return None;
     }
     let update = run.system.iter().find(|s| s.update)?;

@@ -545,7 +545,7 @@ fn reorder_fix(
     }
     let nl = newline(cx.file.source());
     let keyword = cx.text(ins.keyword.span);
-    let flags: Vec<&str> = ins.flags.iter().map(|f| cx.text(f.span)).collect();
+    let flags: Vec<&str> = ins.flags().iter().map(|f| cx.text(f.span)).collect();
     let line_of = |words: &[&str], to: &str| {
         let mut all = vec![keyword];
         all.extend(flags.iter().copied());
