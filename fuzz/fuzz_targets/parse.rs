@@ -18,14 +18,14 @@ fuzz_target!(|data: &[u8]| {
         assert_eq!(span.start, at);
         at = span.end;
         if let Item::Instruction(inst) = item {
-            for flag in &inst.flags {
+            for flag in inst.flags() {
                 assert!(flag.span.start >= inst.span.start && flag.span.end <= inst.span.end);
                 assert!(
                     source.is_char_boundary(flag.span.start)
                         && source.is_char_boundary(flag.span.end)
                 );
             }
-            for heredoc in &inst.heredocs {
+            for heredoc in inst.heredocs() {
                 assert!(heredoc.body.end <= inst.span.end);
             }
         }

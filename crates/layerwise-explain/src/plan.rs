@@ -441,7 +441,7 @@ impl Builder<'_, '_> {
             stage: stage.to_string(),
             position: u32::try_from(i - stage_from + 1).unwrap_or(u32::MAX),
             keyword: ins.kind.keyword().to_string(),
-            instruction: collapse(&ins.logical_line),
+            instruction: collapse(ins.logical_line(self.model.file.source())),
             inputs: BTreeMap::new(),
             files: BTreeMap::new(),
             parent_line: None,
@@ -680,7 +680,7 @@ impl Builder<'_, '_> {
                 argv.push(t.value.clone());
                 serde_json::to_string(&argv).unwrap_or_default()
             }
-            _ => collapse(&ins.logical_line),
+            _ => collapse(ins.logical_line(self.model.file.source())),
         };
         step.inputs.insert("command".into(), command);
         for (k, v) in &state.env {

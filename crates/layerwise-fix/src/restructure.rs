@@ -202,7 +202,7 @@ fn carry(
     match ins.kind {
         InstructionKind::Run => {
             let run = model.run(i).ok_or("RUN not understood")?;
-            if !ins.heredocs.is_empty() || run.exec_form {
+            if !ins.heredocs().is_empty() || run.exec_form {
                 // Not an install the layout could take over: run it as written.
                 return carry_step(model, i, verbatim(), c);
             }
@@ -221,7 +221,7 @@ fn carry(
                         }
                     }
                     Tool::Rm
-                        if inv.args.iter().all(|w| {
+                        if inv.args().iter().all(|w| {
                             w.value.starts_with('-')
                                 || w.value.starts_with("/var/lib/apt/lists")
                                 || w.value.starts_with("/tmp")
@@ -229,7 +229,7 @@ fn carry(
                         }) => {}
                     Tool::Venv => {}
                     _ => {
-                        let program = &inv.program.value;
+                        let program = &inv.program().value;
                         let name = program.rsplit('/').next().unwrap_or(program);
                         if matches!(
                             name,
@@ -338,7 +338,7 @@ fn carry(
                     if manifests
                         && !whole
                         && ins.kind == InstructionKind::Copy
-                        && ins.flags.is_empty()
+                        && ins.flags().is_empty()
                     {
                         return Ok(());
                     }
@@ -346,8 +346,8 @@ fn carry(
                 }
                 _ => false,
             };
-            let from_context = !ins.flags.iter().any(|f| f.name.value == "from");
-            if whole && ins.flags.is_empty() {
+            let from_context = !ins.flags().iter().any(|f| f.name.value == "from");
+            if whole && ins.flags().is_empty() {
                 c.whole_context_copied = true;
                 // Specific copies above the whole-context copy stay above it.
                 let copies = std::mem::take(&mut c.code_copies);
@@ -538,7 +538,7 @@ fn buildable_from(text: &str, dir: &Path) -> Result<(), String> {
     let file = layerwise_syntax::parse(text);
     for ins in file.instructions() {
         if !matches!(ins.kind, InstructionKind::Copy | InstructionKind::Add)
-            || ins.flags.iter().any(|f| f.name.value == "from")
+            || ins.flags().iter().any(|f| f.name.value == "from")
         {
             continue;
         }

@@ -26,7 +26,7 @@ fn instructions(text: &str) -> Vec<(InstructionKind, String)> {
         file.errors()
     );
     file.instructions()
-        .map(|i| (i.kind, i.logical_line.clone()))
+        .map(|i| (i.kind, i.logical_line(file.source()).to_string()))
         .collect()
 }
 

@@ -119,7 +119,7 @@ pub fn run_reads(run: &Run, workdir: &str) -> Reads {
         let install = run.python.iter().find(|p| p.invocation == index);
         let next = match inv.tool {
             Tool::Cd => {
-                match inv.args.first() {
+                match inv.args().first() {
                     Some(dir) if !dir.value.contains('$') && !dir.value.starts_with('-') => {
                         cwd = join_path(&cwd, &dir.value)
                     }
@@ -150,7 +150,7 @@ pub fn run_reads(run: &Run, workdir: &str) -> Reads {
             Tool::Rm => path_operands(inv, &cwd, 0),
             Tool::Sudo => Reads::default(),
             Tool::Other => {
-                let name = basename(&inv.program.value);
+                let name = basename(&inv.program().value);
                 if READS_NOTHING.contains(&name) {
                     Reads::default()
                 } else if matches!(name, "chown" | "chmod" | "chgrp") {
@@ -172,7 +172,7 @@ pub fn run_reads(run: &Run, workdir: &str) -> Reads {
 fn path_operands(inv: &Invocation, cwd: &str, skip: usize) -> Reads {
     let mut reads = Reads::default();
     for word in inv
-        .args
+        .args()
         .iter()
         .filter(|w| !w.value.starts_with('-'))
         .skip(skip)
@@ -192,7 +192,7 @@ fn manifests_in(dir: &str, names: &[&str]) -> Vec<String> {
 
 /// What a Python package manager call reads.
 fn manager_reads(inv: &Invocation, install: Option<&PythonInstall>, cwd: &str) -> Reads {
-    let has = |flag: &str| inv.args.iter().any(|w| w.value == flag);
+    let has = |flag: &str| inv.args().iter().any(|w| w.value == flag);
     let project_dir = match project_directory(inv) {
         Some(dir) if dir.value.contains('$') => return Reads::everything(Cost::Cheap),
         Some(dir) => join_path(cwd, &dir.value),
@@ -217,7 +217,7 @@ fn manager_reads(inv: &Invocation, install: Option<&PythonInstall>, cwd: &str) -
         Tool::Uv => match (sub, install) {
             ("pip", Some(install)) => pip_install_reads(install, cwd),
             ("pip", None)
-                if matches!(inv.args.get(1).map(|w| w.value.as_str()), Some("compile")) =>
+                if matches!(inv.args().get(1).map(|w| w.value.as_str()), Some("compile")) =>
             {
                 Reads::everything(Cost::Download)
             }

@@ -27,6 +27,7 @@ pub mod packages;
 pub mod shell;
 pub mod tools;
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -204,9 +205,10 @@ pub struct Stage {
 
 /// A RUN command, analyzed.
 #[derive(Clone, Debug)]
-pub struct Run {
-    /// The command text as the shell sees it (joined lines, or the heredoc body).
-    pub text: String,
+pub struct Run<'a> {
+    /// The command text as the shell sees it (joined lines, or the heredoc
+    /// body); borrowed from the instruction unless it had to be assembled.
+    pub text: Cow<'a, str>,
     /// Maps ranges of `text` to source spans.
     pub map: OffsetMap,
     pub script: Script,
@@ -217,7 +219,7 @@ pub struct Run {
     pub exec_form: bool,
 }
 
-impl Run {
+impl Run<'_> {
     /// The source span of a word.
     pub fn span(&self, word: &Word) -> Span {
         self.map.span(word.range.clone())
@@ -242,7 +244,7 @@ pub struct Model<'a> {
     pub stages: Vec<Stage>,
     /// ARGs declared before the first FROM.
     pub global_args: Vec<Arg>,
-    runs: Vec<Option<Run>>,
+    runs: Vec<Option<Run<'a>>>,
     /// Index of the target stage, if there is any stage.
     pub target: Option<usize>,
 }
@@ -266,7 +268,7 @@ impl<'a> Model<'a> {
     }
 
     /// The analyzed RUN at instruction index `i`.
-    pub fn run(&self, i: usize) -> Option<&Run> {
+    pub fn run(&self, i: usize) -> Option<&Run<'a>> {
         self.runs.get(i).and_then(Option::as_ref)
     }
 
@@ -537,11 +539,16 @@ impl<'a> Model<'a> {
 }
 
 /// Analyzes a RUN instruction's command.
-fn analyze_run(file: &Dockerfile, ins: &Instruction) -> Run {
+fn analyze_run<'a>(file: &Dockerfile, ins: &'a Instruction) -> Run<'a> {
     let (text, map, exec_form, mut script) = match &ins.arguments {
         Arguments::Text(t) => {
             let map = OffsetMap::align(file.source(), t.span, &t.value, file.escape());
-            (t.value.clone(), map, false, shell::split(&t.value))
+            (
+                Cow::Borrowed(t.value.as_str()),
+                map,
+                false,
+                shell::split(&t.value),
+            )
         }
         Arguments::Exec(e) => {
             let words: Vec<&str> = e.elements.iter().map(|w| w.value.as_str()).collect();
@@ -549,13 +556,18 @@ fn analyze_run(file: &Dockerfile, ins: &Instruction) -> Run {
             match words.as_slice() {
                 // `["sh", "-c", "…"]` runs a shell script; analyze that.
                 [sh, "-c", script, ..] if sh.ends_with("sh") => {
-                    (script.to_string(), map, true, shell::split(script))
+                    (Cow::Borrowed(*script), map, true, shell::split(script))
                 }
-                _ => (words.join(" "), map, true, shell::split_exec(&words)),
+                _ => (
+                    Cow::Owned(words.join(" ")),
+                    map,
+                    true,
+                    shell::split_exec(&words),
+                ),
             }
         }
         _ => (
-            String::new(),
+            Cow::Borrowed(""),
             OffsetMap::opaque(ins.keyword.span),
             false,
             Script::default(),
@@ -563,10 +575,10 @@ fn analyze_run(file: &Dockerfile, ins: &Instruction) -> Run {
     };
     let (mut text, mut map) = (text, map);
     if script.commands.is_empty()
-        && let Some(doc) = ins.heredocs.first()
+        && let Some(doc) = ins.heredocs().first()
     {
         // `RUN <<EOF` runs the heredoc body as the script.
-        text = doc.effective_content();
+        text = Cow::Owned(doc.effective_content());
         map = if doc.chomp {
             OffsetMap::opaque(doc.body)
         } else {
@@ -605,10 +617,10 @@ fn record_users(run: &Run, state: &mut State) {
         let mut home = None;
         let mut name = None;
         let mut i = 0;
-        while let Some(w) = inv.args.get(i) {
+        while let Some(w) = inv.args().get(i) {
             match w.value.as_str() {
                 "-d" | "--home-dir" | "--home" | "-h" => {
-                    home = inv.args.get(i + 1).map(|w| w.value.clone());
+                    home = inv.args().get(i + 1).map(|w| w.value.clone());
                     i += 2;
                     continue;
                 }

@@ -17,25 +17,33 @@ struct Segment {
     len: usize,
 }
 
+/// How a logical text lines up with the source.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Alignment {
+    /// Not at all: every range maps to the fallback span.
+    Opaque,
+    /// Written verbatim as the fallback span (most RUNs: one line, so no
+    /// segment list is allocated).
+    Verbatim,
+    /// Piece by piece, as the segments say.
+    Segments,
+}
+
 /// Maps byte ranges of a logical text to source spans.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OffsetMap {
     segments: Vec<Segment>,
     fallback: Span,
-    exact: bool,
+    alignment: Alignment,
 }
 
 impl OffsetMap {
     /// A map where the text is written verbatim at `start`.
     pub fn verbatim(start: usize, len: usize) -> OffsetMap {
         OffsetMap {
-            segments: vec![Segment {
-                logical: 0,
-                source: start,
-                len,
-            }],
+            segments: Vec::new(),
             fallback: Span::new(start, start + len),
-            exact: true,
+            alignment: Alignment::Verbatim,
         }
     }
 
@@ -45,7 +53,7 @@ impl OffsetMap {
         OffsetMap {
             segments: Vec::new(),
             fallback: span,
-            exact: false,
+            alignment: Alignment::Opaque,
         }
     }
 
@@ -96,17 +104,20 @@ impl OffsetMap {
         OffsetMap {
             segments,
             fallback: span,
-            exact: true,
+            alignment: Alignment::Segments,
         }
     }
 
     /// Whether every logical byte maps to a known source byte; only then
     /// may fixes rewrite mapped ranges.
     pub fn is_exact(&self) -> bool {
-        self.exact
+        self.alignment != Alignment::Opaque
     }
 
     fn offset(&self, at: usize, end: bool) -> Option<usize> {
+        if self.alignment == Alignment::Verbatim {
+            return Some(self.fallback.start + at.min(self.fallback.len()));
+        }
         let index = if end && at > 0 {
             self.segments
                 .partition_point(|s| s.logical < at)
@@ -122,7 +133,7 @@ impl OffsetMap {
 
     /// The source span of the logical `range`.
     pub fn span(&self, range: Range<usize>) -> Span {
-        if !self.exact {
+        if !self.is_exact() {
             return self.fallback;
         }
         match (
@@ -137,7 +148,7 @@ impl OffsetMap {
     /// Whether the logical `range` is written contiguously in the source
     /// (does not cross a line continuation), so replacing it is exact.
     pub fn is_contiguous(&self, range: Range<usize>) -> bool {
-        if !self.exact {
+        if !self.is_exact() {
             return false;
         }
         let span = self.span(range.clone());
@@ -162,6 +173,18 @@ mod tests {
         let x = logical.len() - 1;
         assert_eq!(&src[map.span(x..x + 1).range()], "x");
         assert!(!map.is_contiguous(0..logical.len()));
+    }
+
+    #[test]
+    fn verbatim_text_maps_offset_for_offset() {
+        let src = "RUN pip install x";
+        let map = OffsetMap::align(src, Span::new(4, src.len()), "pip install x", '\\');
+        assert!(map.is_exact());
+        assert_eq!(map, OffsetMap::verbatim(4, 13));
+        assert_eq!(&src[map.span(4..11).range()], "install");
+        assert_eq!(map.span(0..0), Span::new(4, 4));
+        assert_eq!(map.span(13..20), Span::new(17, 17));
+        assert!(map.is_contiguous(0..13));
     }
 
     #[test]

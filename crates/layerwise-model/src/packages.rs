@@ -174,25 +174,25 @@ impl PythonInstall {
 pub fn python_install(index: usize, inv: &Invocation) -> Option<PythonInstall> {
     let sub = inv.sub();
     let (manager, args): (Manager, &[Word]) = match inv.tool {
-        Tool::Pip if sub == "install" => (Manager::Pip, &inv.args),
+        Tool::Pip if sub == "install" => (Manager::Pip, inv.args()),
         Tool::Uv if sub == "pip" => {
-            let pos = inv.args.iter().position(|w| w.value == "pip")?;
-            let next = inv.args.get(pos + 1)?;
+            let pos = inv.args().iter().position(|w| w.value == "pip")?;
+            let next = inv.args().get(pos + 1)?;
             if next.value != "install" && next.value != "sync" {
                 return None;
             }
-            (Manager::Uv, &inv.args[pos + 1..])
+            (Manager::Uv, &inv.args()[pos + 1..])
         }
-        Tool::Uv if sub == "sync" => (Manager::Uv, &inv.args),
-        Tool::Poetry if sub == "install" || sub == "sync" => (Manager::Poetry, &inv.args),
-        Tool::Pipenv if sub == "install" || sub == "sync" => (Manager::Pipenv, &inv.args),
-        Tool::Pdm if sub == "install" || sub == "sync" => (Manager::Pdm, &inv.args),
+        Tool::Uv if sub == "sync" => (Manager::Uv, inv.args()),
+        Tool::Poetry if sub == "install" || sub == "sync" => (Manager::Poetry, inv.args()),
+        Tool::Pipenv if sub == "install" || sub == "sync" => (Manager::Pipenv, inv.args()),
+        Tool::Pdm if sub == "install" || sub == "sync" => (Manager::Pdm, inv.args()),
         _ => return None,
     };
     let mut install = PythonInstall {
         manager,
         invocation: index,
-        program: inv.program.clone(),
+        program: inv.program().clone(),
         requirement_files: Vec::new(),
         constraint_files: Vec::new(),
         editables: Vec::new(),
@@ -302,7 +302,7 @@ pub fn system_install(index: usize, inv: &Invocation) -> Option<SystemInstall> {
     let mut packages = Vec::new();
     let mut seen_sub = false;
     let mut i = 0;
-    while let Some(w) = inv.args.get(i) {
+    while let Some(w) = inv.args().get(i) {
         if w.value.starts_with('-') {
             if matches!(w.value.as_str(), "-o" | "-c" | "-t" | "--repository" | "-X") {
                 i += 1;
@@ -321,7 +321,7 @@ pub fn system_install(index: usize, inv: &Invocation) -> Option<SystemInstall> {
         update,
         packages,
         no_install_recommends: inv.option(&["--no-install-recommends"]).is_some()
-            || inv.args.iter().any(|w| {
+            || inv.args().iter().any(|w| {
                 w.value.contains("Install-Recommends=false")
                     || w.value.contains("Install-Recommends=0")
             }),

@@ -9,6 +9,7 @@
 //! yields no commands.
 
 use std::ops::Range;
+use std::sync::Arc;
 
 /// The operator that ends a simple command.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -41,7 +42,8 @@ pub struct Word {
 /// A simple command: its words (redirections removed) and what ends it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SimpleCommand {
-    pub words: Vec<Word>,
+    /// Shared with the command's [`crate::Invocation`]s.
+    pub words: Arc<[Word]>,
     /// From the first byte of the first word to the end of the last word.
     pub range: Range<usize>,
     /// The operator after the command.
@@ -117,7 +119,7 @@ fn flatten(text: &str, analyzed: &layerwise_shell::Script) -> Script {
             Some(Connector::Pipe | Connector::First) | None => Separator::End,
         };
         commands.push(SimpleCommand {
-            words,
+            words: words.into(),
             range,
             separator,
             piped_into: command.connector == Connector::Pipe,
@@ -136,7 +138,7 @@ mod tests {
         split(text)
             .commands
             .into_iter()
-            .map(|c| c.words.into_iter().map(|w| w.value).collect())
+            .map(|c| c.words.iter().map(|w| w.value.clone()).collect())
             .collect()
     }
 

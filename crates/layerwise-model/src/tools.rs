@@ -1,6 +1,8 @@
 //! Recognizing the programs a RUN command calls: Python package managers,
 //! system package managers, and the few utilities rules care about.
 
+use std::sync::Arc;
+
 use crate::shell::{Script, Word};
 
 /// A program layerwise knows about.
@@ -35,12 +37,15 @@ pub struct Invocation {
     pub tool: Tool,
     /// Index of the simple command in the script.
     pub command: usize,
-    /// The program word (`pip`, `/opt/venv/bin/pip`, `python3`…).
-    pub program: Word,
-    /// The subcommand (`install`, `sync`, `update`…), if any.
-    pub subcommand: Option<Word>,
-    /// Every word after the program (and after `-m pip` / `uv pip`).
-    pub args: Vec<Word>,
+    /// The command's words, shared with the script rather than copied: every
+    /// RUN has an invocation, and a file may hold a million RUNs.
+    words: Arc<[Word]>,
+    /// Index in `words` of the program word.
+    program: usize,
+    /// Index in `words` of the subcommand.
+    subcommand: Option<usize>,
+    /// Index in `words` of the first argument.
+    args: usize,
     /// `NAME=value` words before the program.
     pub assignments: Vec<Word>,
     /// Whether the call is wrapped in `sudo`.
@@ -48,14 +53,29 @@ pub struct Invocation {
 }
 
 impl Invocation {
+    /// The program word (`pip`, `/opt/venv/bin/pip`, `python3`…).
+    pub fn program(&self) -> &Word {
+        &self.words[self.program]
+    }
+
+    /// The subcommand (`install`, `sync`, `update`…), if any.
+    pub fn subcommand(&self) -> Option<&Word> {
+        self.subcommand.map(|i| &self.words[i])
+    }
+
+    /// Every word after the program (and after `-m pip` / `uv pip`).
+    pub fn args(&self) -> &[Word] {
+        &self.words[self.args..]
+    }
+
     /// The subcommand value, or "".
     pub fn sub(&self) -> &str {
-        self.subcommand.as_ref().map_or("", |w| w.value.as_str())
+        self.subcommand().map_or("", |w| w.value.as_str())
     }
 
     /// The first argument word equal to one of `names`.
     pub fn option(&self, names: &[&str]) -> Option<&Word> {
-        self.args.iter().find(|w| {
+        self.args().iter().find(|w| {
             names.iter().any(|n| {
                 w.value == *n
                     || (n.starts_with("--")
@@ -170,9 +190,10 @@ pub fn invocations(script: &Script) -> Vec<Invocation> {
                 out.push(Invocation {
                     tool: Tool::Sudo,
                     command: index,
-                    program: word.clone(),
+                    words: Arc::clone(words),
+                    program: i,
                     subcommand: None,
-                    args: words[i + 1..].to_vec(),
+                    args: i + 1,
                     assignments: assignments.clone(),
                     sudo: false,
                 });
@@ -232,7 +253,6 @@ pub fn invocations(script: &Script) -> Vec<Invocation> {
                 _ => Tool::Other,
             }
         };
-        let args: Vec<Word> = words[rest..].to_vec();
         let subcommand = match tool {
             Tool::Pip
             | Tool::Uv
@@ -241,15 +261,16 @@ pub fn invocations(script: &Script) -> Vec<Invocation> {
             | Tool::Pdm
             | Tool::AptGet
             | Tool::Apt
-            | Tool::Apk => first_positional(&args, tool),
+            | Tool::Apk => first_positional(&words[rest..], tool).map(|k| rest + k),
             _ => None,
         };
         out.push(Invocation {
             tool,
             command: index,
-            program: program.clone(),
+            words: Arc::clone(words),
+            program: i,
             subcommand,
-            args,
+            args: rest,
             assignments,
             sudo,
         });
@@ -279,20 +300,20 @@ pub fn project_directory(inv: &Invocation) -> Option<&Word> {
         Tool::Pdm => &["-p", "--project"],
         _ => return None,
     };
-    let sub_start = inv.subcommand.as_ref().map(|w| w.range.start);
-    inv.args
+    let sub_start = inv.subcommand().map(|w| w.range.start);
+    inv.args()
         .windows(2)
         .take_while(|pair| sub_start.is_none_or(|s| pair[0].range.start < s))
         .find(|pair| names.contains(&pair[0].value.as_str()))
         .map(|pair| &pair[1])
 }
 
-/// The first word that is not an option (skipping option values).
-fn first_positional(args: &[Word], tool: Tool) -> Option<Word> {
+/// The index of the first word that is not an option (skipping option values).
+fn first_positional(args: &[Word], tool: Tool) -> Option<usize> {
     let mut i = 0;
     while let Some(w) = args.get(i) {
         if !w.value.starts_with('-') {
-            return Some(w.clone());
+            return Some(i);
         }
         let takes_value = match tool {
             Tool::Pip => PIP_VALUE_OPTIONS.contains(&w.value.as_str()),

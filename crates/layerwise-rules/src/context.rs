@@ -39,7 +39,7 @@ impl<'a> Context<'a> {
     }
 
     /// The analyzed RUN at index `i`.
-    pub fn run(&self, i: usize) -> Option<&'a Run> {
+    pub fn run(&self, i: usize) -> Option<&'a Run<'a>> {
         self.model.run(i)
     }
 
@@ -123,7 +123,7 @@ impl<'a> Context<'a> {
         let text = self.text(ins.span);
         let trimmed = text.trim_end_matches(['\n', '\r']);
         // Heredoc bodies make instructions long; point at the first line then.
-        let first_line = if ins.heredocs.is_empty() {
+        let first_line = if ins.heredocs().is_empty() {
             trimmed.len()
         } else {
             trimmed.find('\n').unwrap_or(trimmed.len())

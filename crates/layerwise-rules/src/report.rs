@@ -48,7 +48,7 @@ pub fn check_bytes(
             };
         }
     };
-    let file = layerwise_syntax::parse(&source);
+    let file = layerwise_syntax::parse_string(source);
     let errors: Vec<(usize, usize, String)> = file
         .build_errors()
         .iter()

@@ -21,9 +21,9 @@ pub fn dump(dockerfile: &Dockerfile) -> String {
 /// The dump of one instruction, without the surrounding parentheses.
 pub fn dump_instruction(inst: &Instruction) -> String {
     let mut out = inst.keyword.value.to_lowercase();
-    if !inst.flags.is_empty() {
+    if !inst.flags().is_empty() {
         out.push_str(" [");
-        for (i, flag) in inst.flags.iter().enumerate() {
+        for (i, flag) in inst.flags().iter().enumerate() {
             if i > 0 {
                 out.push(' ');
             }

@@ -165,29 +165,112 @@ pub struct Instruction {
     /// The keyword as written.
     pub keyword: Spanned<String>,
     /// The joined text BuildKit parses: continuation characters removed,
-    /// comment and empty lines inside the continuation skipped.
-    pub logical_line: String,
-    /// The `--flags` in order, as written.
-    pub flags: Vec<Flag>,
+    /// comment and empty lines inside the continuation skipped. Read it with
+    /// [`Instruction::logical_line`].
+    pub logical_line: LogicalText,
     /// The arguments, shaped the way BuildKit's parser shapes them.
     pub arguments: Arguments,
     /// The span of everything after the flags (empty if there are no arguments).
     pub arguments_span: Span,
-    /// Heredocs introduced on the instruction line, in order.
-    pub heredocs: Vec<Heredoc>,
-    /// Comment lines inside the continuation.
-    pub comments: Vec<Comment>,
-    /// Whitespace-only lines inside the continuation (BuildKit warns about
-    /// these: "empty continuation line"), line ends included.
-    pub empty_continuation_lines: Vec<Span>,
+    /// Flags, heredocs, comments and empty lines, when the instruction has
+    /// any: most have none, and a file may hold a million instructions.
+    extras: Option<Box<Extras>>,
     /// Typed flag values for the instructions that take flags.
     pub details: Details,
 }
 
+/// Where an instruction's logical line is: most instructions are one
+/// physical line, whose source bytes are the logical line, so only joined
+/// lines keep a copy (a file may hold a million instructions).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LogicalText {
+    /// The logical line is exactly these source bytes.
+    Written(Span),
+    /// The joined text, which the source does not hold in one piece.
+    Joined(String),
+}
+
+/// The parts of an instruction most instructions lack.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Extras {
+    pub(crate) flags: Vec<Flag>,
+    pub(crate) heredocs: Vec<Heredoc>,
+    pub(crate) comments: Vec<Comment>,
+    pub(crate) empty_continuation_lines: Vec<Span>,
+}
+
 impl Instruction {
+    /// An instruction with nothing but its flags among the optional parts.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn new(
+        span: Span,
+        kind: InstructionKind,
+        keyword: Spanned<String>,
+        logical_line: LogicalText,
+        flags: Vec<Flag>,
+        arguments: Arguments,
+        arguments_span: Span,
+        details: Details,
+    ) -> Instruction {
+        let extras = (!flags.is_empty()).then(|| {
+            Box::new(Extras {
+                flags,
+                ..Extras::default()
+            })
+        });
+        Instruction {
+            span,
+            kind,
+            keyword,
+            logical_line,
+            arguments,
+            arguments_span,
+            extras,
+            details,
+        }
+    }
+
+    /// Changes the optional parts (allocating them on first use; callers
+    /// only call this with something to add).
+    pub(crate) fn update_extras(&mut self, change: impl FnOnce(&mut Extras)) {
+        change(self.extras.get_or_insert_with(Box::default));
+    }
+
+    /// The `--flags` in order, as written.
+    pub fn flags(&self) -> &[Flag] {
+        self.extras.as_ref().map_or(&[], |e| &e.flags)
+    }
+
+    /// Heredocs introduced on the instruction line, in order.
+    pub fn heredocs(&self) -> &[Heredoc] {
+        self.extras.as_ref().map_or(&[], |e| &e.heredocs)
+    }
+
+    /// Comment lines inside the continuation.
+    pub fn comments(&self) -> &[Comment] {
+        self.extras.as_ref().map_or(&[], |e| &e.comments)
+    }
+
+    /// Whitespace-only lines inside the continuation (BuildKit warns about
+    /// these: "empty continuation line"), line ends included.
+    pub fn empty_continuation_lines(&self) -> &[Span] {
+        self.extras
+            .as_ref()
+            .map_or(&[], |e| &e.empty_continuation_lines)
+    }
+
+    /// The joined text BuildKit parses; `source` is the parsed file's text
+    /// ([`crate::Dockerfile::source`]).
+    pub fn logical_line<'a>(&'a self, source: &'a str) -> &'a str {
+        match &self.logical_line {
+            LogicalText::Written(span) => source.get(span.range()).unwrap_or_default(),
+            LogicalText::Joined(text) => text,
+        }
+    }
+
     /// The first flag named `name` (without `--`).
     pub fn flag(&self, name: &str) -> Option<&Flag> {
-        self.flags.iter().find(|f| f.name.value == name)
+        self.flags().iter().find(|f| f.name.value == name)
     }
 
     /// Whether the arguments are in JSON (exec) form.

@@ -61,10 +61,10 @@ pub use flags::{CopyFlags, FromFlags, HealthcheckFlags, NetworkMode, RunFlags, S
 pub use heredoc::Heredoc;
 pub use instruction::{
     ArgDeclaration, Arguments, Comment, Details, Directive, DirectiveKind, ExecForm, Flag,
-    Instruction, InstructionKind, Item, KeyValue, Separator,
+    Instruction, InstructionKind, Item, KeyValue, LogicalText, Separator,
 };
 pub use mount::{CacheSharing, Mount, MountField, MountOption, MountType};
-pub use parser::parse;
+pub use parser::{parse, parse_string};
 pub use read::{ReadError, read, read_buildable, read_text, text_of};
 pub use span::{LineIndex, Position, Span, Spanned};
 

@@ -1,6 +1,7 @@
 //! Logical lines: an instruction's physical lines joined after removing line
 //! continuations and skipped lines, with a map back to source offsets.
 
+use crate::instruction::LogicalText;
 use crate::span::Span;
 
 /// A contiguous piece of the logical line copied from the source.
@@ -74,6 +75,24 @@ impl LogicalLine {
                 let s = self.segments[i];
                 s.source + (offset - s.logical).min(s.len)
             }
+        }
+    }
+
+    /// The logical range `start..end` as an instruction keeps it: the span of
+    /// the source bytes when it lies within one segment (no continuation
+    /// inside it), else a copy of the joined text.
+    pub(crate) fn logical_text(&self, start: usize, end: usize) -> LogicalText {
+        let within_one_segment = self
+            .segments
+            .iter()
+            .find(|s| s.logical <= start && end <= s.logical + s.len);
+        match within_one_segment {
+            Some(s) => {
+                let at = s.source + (start - s.logical);
+                LogicalText::Written(Span::new(at, at + (end - start)))
+            }
+            None if start == end => LogicalText::Written(Span::empty(self.start_offset(start))),
+            None => LogicalText::Joined(self.text[start..end].to_string()),
         }
     }
 

@@ -35,6 +35,17 @@ struct Parser<'s> {
 /// Parses a Dockerfile. Never fails and never panics: problems are reported
 /// in [`Dockerfile::errors`] and the tree still covers every byte.
 pub fn parse(source: &str) -> Dockerfile {
+    parse_string(source.to_owned())
+}
+
+/// [`parse`] for text the caller owns: the result keeps it instead of a copy
+/// (a large file is then held once, not twice).
+pub fn parse_string(source: String) -> Dockerfile {
+    let (items, errors, escape) = parse_items(&source);
+    Dockerfile::new(source, items, errors, escape)
+}
+
+fn parse_items(source: &str) -> (Vec<Item>, Vec<ParseError>, char) {
     let mut parser = Parser {
         src: source,
         escape: '\\',
@@ -58,7 +69,7 @@ pub fn parse(source: &str) -> Dockerfile {
             "file with no instructions",
         ));
     }
-    Dockerfile::new(source.to_string(), parser.items, parser.errors, escape)
+    (parser.items, parser.errors, escape)
 }
 
 impl<'s> Parser<'s> {
@@ -213,8 +224,12 @@ impl<'s> Parser<'s> {
 
         let mut errors = Vec::new();
         let mut inst = build_instruction(&ll, 0, ll.text.len(), self.escape, &mut errors);
-        inst.comments = comments;
-        inst.empty_continuation_lines = empty_lines;
+        if !comments.is_empty() || !empty_lines.is_empty() {
+            inst.update_extras(|extras| {
+                extras.comments = comments;
+                extras.empty_continuation_lines = empty_lines;
+            });
+        }
 
         let heredoc_kind = inst.onbuild_trigger().map_or(inst.kind, |t| t.kind);
         let exec = inst
@@ -246,7 +261,7 @@ impl<'s> Parser<'s> {
                         format!("unterminated heredoc: no line \"{}\" ends it", marker.name),
                     ));
                 }
-                inst.heredocs.push(Heredoc {
+                let heredoc = Heredoc {
                     marker: marker_span,
                     name: marker.name,
                     fd: marker.fd,
@@ -255,11 +270,12 @@ impl<'s> Parser<'s> {
                     body: Span::new(body_start, body_end),
                     content: self.src[body_start..body_end].to_string(),
                     terminator,
-                });
+                };
+                inst.update_extras(|extras| extras.heredocs.push(heredoc));
             }
         }
         inst.span = Span::new(first.start, pos);
-        inst.logical_line = ll.text;
+        inst.logical_line = ll.logical_text(0, ll.text.len());
         self.errors.append(&mut errors);
         self.items.push(Item::Instruction(Box::new(inst)));
         pos
@@ -321,24 +337,16 @@ fn build_instruction(
         Span::new(s, e)
     };
     let details = check_flags(kind, &flags, healthcheck_none, &value_span, errors);
-    let inst = Instruction {
-        span: ll.span(start, end),
+    let inst = Instruction::new(
+        ll.span(start, end),
         kind,
         keyword,
-        // The top-level caller moves the whole logical line in afterwards.
-        logical_line: if start == 0 && end == text.len() {
-            String::new()
-        } else {
-            text[start..end].to_string()
-        },
+        ll.logical_text(start, end),
         flags,
         arguments,
-        arguments_span: ll.span(args_start, args_end),
-        heredocs: Vec::new(),
-        comments: Vec::new(),
-        empty_continuation_lines: Vec::new(),
+        ll.span(args_start, args_end),
         details,
-    };
+    );
     // BuildKit stops at a parser-level error; the instruction-level checks
     // would only restate it.
     if !arguments_failed {

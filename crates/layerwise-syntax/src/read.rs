@@ -4,7 +4,7 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use crate::{Dockerfile, Position, decode, parse};
+use crate::{Dockerfile, Position, decode, parse_string};
 
 /// Why a Dockerfile could not be used.
 #[derive(Debug)]
@@ -78,7 +78,7 @@ pub fn read_text(path: &Path) -> Result<String, ReadError> {
 /// Reads and parses `path`; parse errors are in the result's
 /// [`Dockerfile::errors`].
 pub fn read(path: &Path) -> Result<Dockerfile, ReadError> {
-    Ok(parse(&read_text(path)?))
+    Ok(parse_string(read_text(path)?))
 }
 
 /// Reads and parses `path` for a build: the first error BuildKit would

@@ -3,9 +3,38 @@
 
 use layerwise_syntax::expand::{expand_word, expand_words};
 use layerwise_syntax::{
-    Arguments, Details, InstructionKind, Item, MountField, MountType, ParseErrorKind, Separator,
-    parse,
+    Arguments, Details, InstructionKind, Item, LogicalText, MountField, MountType, ParseErrorKind,
+    Separator, parse, parse_string,
 };
+
+#[test]
+fn logical_lines_copy_only_joined_text() {
+    let src = "FROM a\n  RUN echo  one \\\n# note\n  two\nONBUILD RUN x \\\n y\nONBUILD RUN z\n";
+    let df = parse_string(src.to_string());
+    assert_eq!(df.source(), src);
+    let lines: Vec<&str> = df.instructions().map(|i| i.logical_line(src)).collect();
+    assert_eq!(
+        lines,
+        [
+            "FROM a",
+            "RUN echo  one   two",
+            "ONBUILD RUN x  y",
+            "ONBUILD RUN z"
+        ]
+    );
+    let kept: Vec<bool> = df
+        .instructions()
+        .map(|i| matches!(i.logical_line, LogicalText::Joined(_)))
+        .collect();
+    assert_eq!(kept, [false, true, true, false]);
+    // An ONBUILD trigger's line is part of its instruction's.
+    let triggers: Vec<&str> = df
+        .instructions()
+        .filter_map(|i| i.onbuild_trigger())
+        .map(|t| t.logical_line(src))
+        .collect();
+    assert_eq!(triggers, ["RUN x  y", "RUN z"]);
+}
 
 #[test]
 fn key_value_spans_point_at_source() {
@@ -48,10 +77,10 @@ fn spans_survive_line_continuations() {
     let src = "FROM a\nRUN --network=none \\\n  # note\n\n    --mount=type=cache,target=/c,sharing=nope make\n";
     let df = parse(src);
     let run = df.instructions().nth(1).unwrap();
-    assert_eq!(run.comments.len(), 1);
-    assert_eq!(df.text(run.comments[0].text), "# note");
-    assert_eq!(run.empty_continuation_lines.len(), 1);
-    assert_eq!(df.position(run.empty_continuation_lines[0].start).line, 4);
+    assert_eq!(run.comments().len(), 1);
+    assert_eq!(df.text(run.comments()[0].text), "# note");
+    assert_eq!(run.empty_continuation_lines().len(), 1);
+    assert_eq!(df.position(run.empty_continuation_lines()[0].start).line, 4);
     let mount_flag = run.flag("mount").unwrap();
     assert_eq!(
         df.text(mount_flag.span),
@@ -90,7 +119,7 @@ fn heredoc_spans() {
     let src = "FROM a\nCOPY <<EOF /app/x\nline $X\nEOF\nRUN true\n";
     let df = parse(src);
     let copy = df.instructions().nth(1).unwrap();
-    let h = &copy.heredocs[0];
+    let h = &copy.heredocs()[0];
     assert_eq!(df.text(h.marker), "<<EOF");
     assert_eq!(df.text(h.body), "line $X\n");
     assert_eq!(df.text(h.terminator.unwrap()), "EOF\n");

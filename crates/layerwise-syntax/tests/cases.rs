@@ -18,7 +18,7 @@ fn at(df: &Dockerfile, offset: usize) -> String {
 fn describe_instruction(df: &Dockerfile, inst: &Instruction, out: &mut String) {
     let (first, last) = df.lines(inst.span);
     let _ = writeln!(out, "{first}-{last} ({})", dump_instruction(inst));
-    for flag in &inst.flags {
+    for flag in inst.flags() {
         let value = flag.value.as_ref().map_or(String::new(), |v| {
             format!(
                 " value {} @{}",
@@ -132,7 +132,7 @@ fn describe_instruction(df: &Dockerfile, inst: &Instruction, out: &mut String) {
         }
         Details::None => {}
     }
-    for h in &inst.heredocs {
+    for h in inst.heredocs() {
         let fd = h.fd.map_or("-".to_string(), |fd| fd.to_string());
         let _ = writeln!(
             out,
@@ -146,7 +146,7 @@ fn describe_instruction(df: &Dockerfile, inst: &Instruction, out: &mut String) {
             h.terminator.is_some()
         );
     }
-    for c in &inst.comments {
+    for c in inst.comments() {
         let _ = writeln!(
             out,
             "  comment {} @{}",

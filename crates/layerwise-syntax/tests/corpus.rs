@@ -29,7 +29,7 @@ fn binnacle_gold_parses_cleanly_and_round_trips() {
             at = item.span().end;
             if let Item::Instruction(inst) = item {
                 instructions += 1;
-                for flag in &inst.flags {
+                for flag in inst.flags() {
                     assert!(
                         dockerfile.text(flag.span).starts_with("--"),
                         "{}",

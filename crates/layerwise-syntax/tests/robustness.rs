@@ -9,7 +9,7 @@ fn instruction_spans(inst: &Instruction, out: &mut Vec<Span>) {
     out.push(inst.span);
     out.push(inst.keyword.span);
     out.push(inst.arguments_span);
-    for flag in &inst.flags {
+    for flag in inst.flags() {
         out.push(flag.span);
         out.push(flag.name.span);
         out.extend(flag.value.as_ref().map(|v| v.span));
@@ -41,14 +41,14 @@ fn instruction_spans(inst: &Instruction, out: &mut Vec<Span>) {
         Arguments::OnBuild(inner) => instruction_spans(inner, out),
         Arguments::None | Arguments::Ignored => {}
     }
-    for h in &inst.heredocs {
+    for h in inst.heredocs() {
         out.extend([h.marker, h.body]);
         out.extend(h.terminator);
     }
-    for c in &inst.comments {
+    for c in inst.comments() {
         out.extend([c.span, c.text]);
     }
-    out.extend(inst.empty_continuation_lines.iter().copied());
+    out.extend(inst.empty_continuation_lines().iter().copied());
     if let Details::Run(run) = &inst.details {
         for m in &run.mounts {
             out.push(m.span);

@@ -35,7 +35,7 @@ pub fn truthy(value: &str) -> bool {
 }
 
 /// An assignment `NAME=value` on the install command itself.
-pub fn inline_env<'r>(run: &'r Run, install: &PythonInstall, name: &str) -> Option<&'r Word> {
+pub fn inline_env<'r>(run: &'r Run<'_>, install: &PythonInstall, name: &str) -> Option<&'r Word> {
     run.invocations
         .get(install.invocation)?
         .assignments
@@ -44,7 +44,7 @@ pub fn inline_env<'r>(run: &'r Run, install: &PythonInstall, name: &str) -> Opti
 }
 
 /// The installs of a RUN that download packages (not just pip upgrades).
-pub fn real_installs(run: &Run) -> impl Iterator<Item = &PythonInstall> {
+pub fn real_installs<'r>(run: &'r Run) -> impl Iterator<Item = &'r PythonInstall> {
     run.python.iter().filter(|p| !p.only_tooling())
 }
 
@@ -67,7 +67,7 @@ pub fn install_label(run: &Run, install: &PythonInstall) -> String {
 pub fn command_span(run: &Run, invocation: usize) -> Option<Span> {
     let inv = run.invocations.get(invocation)?;
     let cmd = run.script.commands.get(inv.command)?;
-    let start = inv.program.range.start.min(cmd.range.end);
+    let start = inv.program().range.start.min(cmd.range.end);
     Some(run.map.span(start..cmd.range.end))
 }
 
@@ -103,12 +103,12 @@ pub fn stage_venvs(cx: &Context, stage: &Stage) -> Vec<String> {
         for inv in &run.invocations {
             let dir = match inv.tool {
                 Tool::Venv => inv
-                    .args
+                    .args()
                     .iter()
                     .find(|w| !w.value.starts_with('-'))
                     .map(|w| w.value.clone()),
                 Tool::Uv if inv.sub() == "venv" => Some(
-                    inv.args
+                    inv.args()
                         .iter()
                         .skip(1)
                         .find(|w| !w.value.starts_with('-'))
@@ -209,7 +209,7 @@ pub fn is_local_path(value: &str) -> bool {
 pub fn context_copy(cx: &Context, ci: usize, ins: &Instruction) -> Option<ContextCopy> {
     if !matches!(ins.kind, InstructionKind::Copy | InstructionKind::Add)
         || cx.copy_from(ins).is_some()
-        || !ins.heredocs.is_empty()
+        || !ins.heredocs().is_empty()
     {
         return None;
     }

@@ -43,8 +43,8 @@ pub fn run(cmd: DebugCommand) -> anyhow::Result<u8> {
                     Item::Instruction(i) => format!(
                         "instruction {} ({} flags, {} heredocs)",
                         i.keyword.value,
-                        i.flags.len(),
-                        i.heredocs.len()
+                        i.flags().len(),
+                        i.heredocs().len()
                     ),
                 };
                 println!("{first}-{last}\t{}..{}\t{what}", span.start, span.end);

@@ -41,7 +41,10 @@ RUN apt-get update && \
 fn check(cx: &Context, out: &mut Vec<Finding>) {
     for (_, ins) in cx.instructions() {
         // Only the instruction's own lines; heredoc bodies may hold blank lines.
-        let end = ins.heredocs.first().map_or(ins.span.end, |h| h.body.start);
+        let end = ins
+            .heredocs()
+            .first()
+            .map_or(ins.span.end, |h| h.body.start);
         let text = cx.text(Span::new(ins.span.start, end));
         let mut offset = ins.span.start;
         let lines: Vec<&str> = text.split_inclusive('\n').collect();

@@ -136,7 +136,7 @@ fn check(cx: &Context, out: &mut Vec<Finding>) {
 /// The texts BuildKit expands for `ins`, with where they are written.
 fn expanded_parts(ins: &Instruction) -> Vec<(&str, Span)> {
     let mut parts: Vec<(&str, Span)> = ins
-        .flags
+        .flags()
         .iter()
         .filter(|f| matches!(f.name.value.as_str(), "from" | "chown" | "chmod"))
         .filter_map(|f| f.value.as_ref().map(|v| (v.value.as_str(), v.span)))

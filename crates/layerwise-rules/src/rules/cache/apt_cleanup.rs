@@ -64,7 +64,7 @@ fn check(cx: &Context, out: &mut Vec<Finding>) {
         let cleaned = run.invocations.iter().any(|inv| {
             (inv.tool == Tool::Rm
                 && inv
-                    .args
+                    .args()
                     .iter()
                     .any(|w| w.value.starts_with("/var/lib/apt/lists")))
                 || (matches!(inv.tool, Tool::AptGet | Tool::Apt)
@@ -75,8 +75,8 @@ fn check(cx: &Context, out: &mut Vec<Finding>) {
             continue;
         }
         let inv = &run.invocations[install.invocation];
-        let span = inv.subcommand.as_ref().map_or(run.span(&inv.program), |w| {
-            run.span(&inv.program).cover(run.span(w))
+        let span = inv.subcommand().map_or(run.span(inv.program()), |w| {
+            run.span(inv.program()).cover(run.span(w))
         });
         out.push(
             Finding::new(span, "apt install keeps its package lists in the layer")
@@ -91,7 +91,7 @@ fn check(cx: &Context, out: &mut Vec<Finding>) {
 fn fix(cx: &Context, i: usize) -> Option<Fix> {
     let ins = cx.model.instructions[i];
     let run = cx.run(i)?;
-    if run.exec_form || !ins.heredocs.is_empty() {
+    if run.exec_form || !ins.heredocs().is_empty() {
         return None;
     }
     let install = run
@@ -123,7 +123,7 @@ fn fix(cx: &Context, i: usize) -> Option<Fix> {
     let mut message = "cache apt's lists and archives in mounts".to_string();
     let inv = run.invocations.get(install.invocation)?;
     if !install.no_install_recommends
-        && let Some(sub) = &inv.subcommand
+        && let Some(sub) = inv.subcommand()
         && run.editable(sub)
     {
         edits.push(Edit::insert(run.span(sub).end, " --no-install-recommends"));
@@ -136,7 +136,7 @@ fn fix(cx: &Context, i: usize) -> Option<Fix> {
     for inv in &run.invocations {
         if inv.tool == Tool::Rm
             && inv
-                .args
+                .args()
                 .iter()
                 .any(|w| w.value.starts_with("/var/lib/apt/lists"))
         {

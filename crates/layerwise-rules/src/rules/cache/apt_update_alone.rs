@@ -60,7 +60,7 @@ fn check(cx: &Context, out: &mut Vec<Finding>) {
             continue;
         }
         let inv = &run.invocations[update.invocation];
-        out.push(Finding::new(run.span(&inv.program).cover(inv.subcommand.as_ref().map_or(run.span(&inv.program), |w| run.span(w))), "`apt-get update` without an install in the same RUN: later installs can use stale package lists")
+        out.push(Finding::new(run.span(inv.program()).cover(inv.subcommand().map_or(run.span(inv.program()), |w| run.span(w))), "`apt-get update` without an install in the same RUN: later installs can use stale package lists")
             .help("run `apt-get update && apt-get install …` in one RUN").fix(fix(cx, i)));
     }
 }
@@ -69,7 +69,7 @@ fn check(cx: &Context, out: &mut Vec<Finding>) {
 fn fix(cx: &Context, ui: usize) -> Option<Fix> {
     let update_ins = cx.model.instructions[ui];
     let run = cx.run(ui)?;
-    if run.exec_form || run.script.commands.len() != 1 || !update_ins.flags.is_empty() {
+    if run.exec_form || run.script.commands.len() != 1 || !update_ins.flags().is_empty() {
         return None;
     }
     let update = run.system.iter().find(|s| s.update)?;
@@ -92,7 +92,7 @@ fn fix(cx: &Context, ui: usize) -> Option<Fix> {
     }
     let install = install_run.system.iter().find(|s| s.install)?;
     let at = command_span(install_run, install.invocation)?;
-    if !install_run.editable(&install_run.invocations.get(install.invocation)?.program) {
+    if !install_run.editable(install_run.invocations.get(install.invocation)?.program()) {
         return None;
     }
     // Delete the whole line(s) of the lone update, line end included.

@@ -51,7 +51,7 @@ fn check(cx: &Context, out: &mut Vec<Finding>) {
         let state = &cx.model.states[i];
         // `rm -rf ~/.cache` or `pip cache purge` in the same RUN cleans up.
         let cleaned = run.invocations.iter().any(|inv| {
-            (inv.tool == Tool::Rm && inv.args.iter().any(|w| w.value.contains(".cache")))
+            (inv.tool == Tool::Rm && inv.args().iter().any(|w| w.value.contains(".cache")))
                 || (inv.tool == Tool::Pip && inv.sub() == "cache")
                 || (inv.tool == Tool::Uv && inv.sub() == "cache")
                 || (inv.tool == Tool::Poetry && inv.sub() == "cache")

@@ -225,7 +225,7 @@ fn run_label(cx: &Context, j: usize) -> String {
     if let Some(system) = run.system.iter().find(|s| s.install)
         && let Some(inv) = run.invocations.get(system.invocation)
     {
-        return format!("{} {}", inv.program.value, inv.sub());
+        return format!("{} {}", inv.program().value, inv.sub());
     }
     run.invocations
         .iter()
@@ -233,9 +233,9 @@ fn run_label(cx: &Context, j: usize) -> String {
         .map_or("RUN".to_string(), |i| {
             let sub = i.sub();
             if sub.is_empty() {
-                i.program.value.clone()
+                i.program().value.clone()
             } else {
-                format!("{} {sub}", i.program.value)
+                format!("{} {sub}", i.program().value)
             }
         })
 }
@@ -545,7 +545,7 @@ fn reorder_fix(
     }
     let nl = newline(cx.file.source());
     let keyword = cx.text(ins.keyword.span);
-    let flags: Vec<&str> = ins.flags.iter().map(|f| cx.text(f.span)).collect();
+    let flags: Vec<&str> = ins.flags().iter().map(|f| cx.text(f.span)).collect();
     let line_of = |words: &[&str], to: &str| {
         let mut all = vec![keyword];
         all.extend(flags.iter().copied());

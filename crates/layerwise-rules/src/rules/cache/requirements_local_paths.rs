@@ -83,7 +83,7 @@ fn check(cx: &Context, out: &mut Vec<Finding>) {
             let edits_files = run
                 .invocations
                 .iter()
-                .any(|inv| inv.tool == Tool::Other && inv.program.value == "sed");
+                .any(|inv| inv.tool == Tool::Other && inv.program().value == "sed");
             for install in real_installs(run) {
                 for file in &install.requirement_files {
                     let in_image = join_path(workdir, &file.value);

@@ -52,12 +52,12 @@ fn check(cx: &Context, out: &mut Vec<Finding>) {
             {
                 continue;
             }
-            let fix = run.editable(&inv.program).then(|| {
+            let fix = run.editable(inv.program()).then(|| {
                 Fix::new(
                     Applicability::Safe,
                     "set `UV_LINK_MODE=copy` for the command",
                     vec![Edit::insert(
-                        run.span(&inv.program).start,
+                        run.span(inv.program()).start,
                         "UV_LINK_MODE=copy ",
                     )],
                 )

@@ -53,7 +53,7 @@ fn check(cx: &Context, out: &mut Vec<Finding>) {
         }
         let (sources, _) = cx.copy_paths(ins);
         if sources.is_empty()
-            || !ins.heredocs.is_empty()
+            || !ins.heredocs().is_empty()
             || sources.iter().any(|s| {
                 s.value.contains("://")
                     || s.value.starts_with("git@")

@@ -91,7 +91,7 @@ RUN apt-get install -y curl
 
 fn apt_installs<'a>(
     cx: &Context<'a>,
-    mut f: impl FnMut(&'a layerwise_model::Run, &'a layerwise_model::SystemInstall),
+    mut f: impl FnMut(&'a layerwise_model::Run<'a>, &'a layerwise_model::SystemInstall),
 ) {
     for (i, _) in cx.instructions() {
         let Some(run) = cx.run(i) else { continue };
@@ -124,7 +124,7 @@ fn check_recommends(cx: &Context, out: &mut Vec<Finding>) {
             let inv = &run.invocations[s.invocation];
             out.push(
                 Finding::new(
-                    run.span(&inv.program),
+                    run.span(inv.program()),
                     "apt-get install also installs recommended packages",
                 )
                 .help("add `--no-install-recommends`"),
@@ -136,7 +136,7 @@ fn check_recommends(cx: &Context, out: &mut Vec<Finding>) {
 fn check_yes(cx: &Context, out: &mut Vec<Finding>) {
     apt_installs(cx, |run, s| {
         let inv = &run.invocations[s.invocation];
-        let yes = inv.args.iter().any(|w| {
+        let yes = inv.args().iter().any(|w| {
             matches!(w.value.as_str(), "--yes" | "--assume-yes" | "-qq")
                 || (w.value.starts_with('-') && !w.value.starts_with("--") && w.value.contains('y'))
                 || w.value.contains("Assume-Yes")
@@ -147,7 +147,7 @@ fn check_yes(cx: &Context, out: &mut Vec<Finding>) {
         if !yes {
             out.push(
                 Finding::new(
-                    run.span(&inv.program),
+                    run.span(inv.program()),
                     "apt-get install will wait for a confirmation",
                 )
                 .help("add `-y`"),

@@ -41,7 +41,7 @@ fn check(cx: &Context, out: &mut Vec<Finding>) {
         let Some(run) = cx.run(i) else { continue };
         if let Some(inv) = run.invocations.iter().find(|inv| inv.tool == Tool::Cd) {
             out.push(Finding::new(
-                run.span(&inv.program),
+                run.span(inv.program()),
                 "`cd` in RUN; use WORKDIR to set the directory",
             ));
         }

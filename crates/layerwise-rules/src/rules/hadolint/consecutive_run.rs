@@ -44,13 +44,13 @@ fn check(cx: &Context, out: &mut Vec<Finding>) {
     let mergeable = |prev: &Instruction, ins: &Instruction| {
         prev.kind == InstructionKind::Run
             && ins.kind == InstructionKind::Run
-            && prev.heredocs.is_empty()
-            && ins.heredocs.is_empty()
+            && prev.heredocs().is_empty()
+            && ins.heredocs().is_empty()
             && prev
-                .flags
+                .flags()
                 .iter()
                 .map(|f| &f.text)
-                .eq(ins.flags.iter().map(|f| &f.text))
+                .eq(ins.flags().iter().map(|f| &f.text))
     };
     // The second RUN of the current run, and how many RUNs follow it there.
     let mut open: Option<(&Instruction, usize)> = None;

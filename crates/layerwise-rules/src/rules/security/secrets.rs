@@ -133,7 +133,7 @@ fn check(cx: &Context, out: &mut Vec<Finding>) {
         }
         if let Some(run) = cx.run(i) {
             for inv in &run.invocations {
-                for w in &inv.args {
+                for w in inv.args() {
                     if w.value.contains("://")
                         && has_credentials(&w.value)
                         && !w.value.contains('$')

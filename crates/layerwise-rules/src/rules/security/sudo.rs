@@ -44,7 +44,7 @@ fn check(cx: &Context, out: &mut Vec<Finding>) {
         let Some(run) = cx.run(i) else { continue };
         for inv in run.invocations.iter().filter(|inv| inv.tool == Tool::Sudo) {
             out.push(
-                Finding::new(run.span(&inv.program), "`sudo` in a build step")
+                Finding::new(run.span(inv.program()), "`sudo` in a build step")
                     .help("use `USER root` before the step and switch back after it"),
             );
         }
