@@ -42,6 +42,10 @@ enum Command {
     /// Internal tools for inspecting what layerwise sees.
     #[command(subcommand)]
     Debug(commands::debug::DebugCommand),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions(commands::completions::CompletionsArgs),
+    /// Print the man page, or write one page per subcommand with --out-dir.
+    Man(commands::completions::ManArgs),
 }
 
 fn main() -> ExitCode {
@@ -67,6 +71,8 @@ fn main() -> ExitCode {
         Command::Bench(args) => commands::bench::run(args),
         Command::Explain(args) => commands::explain::run(args),
         Command::Debug(cmd) => commands::debug::run(cmd),
+        Command::Completions(args) => commands::completions::completions(args),
+        Command::Man(args) => commands::completions::man(args),
     };
     match outcome {
         Ok(code) => exit::code(code),
