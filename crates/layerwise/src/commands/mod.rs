@@ -10,6 +10,7 @@ pub mod doctor;
 pub mod explain;
 pub mod fix;
 pub mod init;
+pub mod plugin;
 pub mod rule;
 
 /// `--build-arg` values as `docker build` reads them: `KEY=VALUE`, or `KEY`
