@@ -74,10 +74,6 @@ fn hooks_select_the_files_check_discovers() {
     }
 }
 
-fn required() -> bool {
-    std::env::var("LAYERWISE_REQUIRE_DOCKER").is_ok_and(|v| v == "1")
-}
-
 fn run(program: impl AsRef<std::ffi::OsStr>, args: &[&str], dir: &Path, path_env: &str) -> Output {
     Command::new(program)
         .args(args)
@@ -98,50 +94,13 @@ fn git(args: &[&str], dir: &Path, path_env: &str) -> String {
     String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
-/// `pre-commit` installed into a new venv under `dir`, or why it could not be.
-fn install_pre_commit(dir: &Path) -> Result<PathBuf, String> {
-    let venv = dir.join("venv");
-    let made = Command::new("python3")
-        .args(["-m", "venv"])
-        .arg(&venv)
-        .output()
-        .map_err(|e| format!("python3: {e}"))?;
-    if !made.status.success() {
-        return Err(format!("python3 -m venv failed: {}", text(&made)));
-    }
-    let pip = Command::new(venv.join("bin/pip"))
-        .args([
-            "install",
-            "--quiet",
-            "--disable-pip-version-check",
-            "--retries",
-            "1",
-            "--timeout",
-            "30",
-            "pre-commit",
-        ])
-        .output()
-        .map_err(|e| format!("pip: {e}"))?;
-    if !pip.status.success() {
-        return Err(format!(
-            "the package index did not give pre-commit: {}",
-            text(&pip)
-        ));
-    }
-    Ok(venv.join("bin/pre-commit"))
-}
-
 #[test]
 fn check_hook_fails_on_a_naive_dockerfile_and_passes_once_fixed() {
     let tmp = tempfile::tempdir().expect("tempdir");
-    let pre_commit = match install_pre_commit(tmp.path()) {
-        Ok(path) => path,
-        Err(reason) if !required() => {
-            eprintln!("skipping: {reason}");
-            return;
-        }
-        Err(reason) => panic!("LAYERWISE_REQUIRE_DOCKER=1 but {reason}"),
+    let Some(venv) = common::venv_with_or_skip(tmp.path(), &["pre-commit"]) else {
+        return;
     };
+    let pre_commit = venv.join("bin/pre-commit");
     // The hooks run the layerwise under test, found on PATH as users' is.
     let bin_dir = Path::new(env!("CARGO_BIN_EXE_layerwise"))
         .parent()
