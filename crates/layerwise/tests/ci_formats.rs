@@ -37,16 +37,22 @@ fn gitlab_report_has_the_fields_gitlab_requires() {
         serde_json::from_str(&std::fs::read_to_string(schema_path).expect("schema")).expect("json");
     let validator = jsonschema::validator_for(&schema).expect("schema compiles");
 
+    // The report for `path`, after its exit code and its schema are checked.
+    let report = |path: &str, exit: i32| {
+        let out = layerwise(&["check", "--format", "gitlab", path]);
+        assert_eq!(out.status.code(), Some(exit), "{}", text(&out));
+        let issues: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+        let errors: Vec<String> = validator
+            .iter_errors(&issues)
+            .map(|e| e.to_string())
+            .collect();
+        assert!(errors.is_empty(), "{errors:?}\n{issues:#}");
+        issues
+    };
+
     let dockerfile = project.path().join("Dockerfile");
     let dockerfile = dockerfile.to_str().expect("utf-8");
-    let out = layerwise(&["check", "--format", "gitlab", dockerfile]);
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
-    let issues: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
-    let errors: Vec<String> = validator
-        .iter_errors(&issues)
-        .map(|e| e.to_string())
-        .collect();
-    assert!(errors.is_empty(), "{errors:?}\n{issues:#}");
+    let issues = report(dockerfile, 1);
     let issues = issues.as_array().expect("array");
     let checks: Vec<String> = issues
         .iter()
@@ -73,8 +79,7 @@ fn gitlab_report_has_the_fields_gitlab_requires() {
         .iter()
         .map(|i| i["fingerprint"].as_str().expect("fp"))
         .collect();
-    let again = layerwise(&["check", "--format", "gitlab", dockerfile]);
-    let again: serde_json::Value = serde_json::from_slice(&again.stdout).expect("json");
+    let again = report(dockerfile, 1);
     let again_prints: Vec<&str> = again
         .as_array()
         .expect("array")
@@ -88,19 +93,7 @@ fn gitlab_report_has_the_fields_gitlab_requires() {
 
     // A file that cannot be checked is an issue too (and exit 2).
     let broken = empty.path().join("Dockerfile");
-    let out = layerwise(&[
-        "check",
-        "--format",
-        "gitlab",
-        broken.to_str().expect("utf-8"),
-    ]);
-    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
-    let issues: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
-    let errors: Vec<String> = validator
-        .iter_errors(&issues)
-        .map(|e| e.to_string())
-        .collect();
-    assert!(errors.is_empty(), "{errors:?}\n{issues:#}");
+    let issues = report(broken.to_str().expect("utf-8"), 2);
     assert_eq!(issues[0]["check_name"], "layerwise/input-error");
     assert_eq!(issues[0]["severity"], "blocker");
 }

@@ -145,11 +145,7 @@ pub fn interrupt_while_running(command: &mut Command, marker: &str) -> Output {
     output
 }
 
-/// Whether tests that need the outside world (engine, package index) must
-/// fail instead of skipping when it is missing.
-pub fn outside_world_required() -> bool {
-    std::env::var("LAYERWISE_REQUIRE_DOCKER").is_ok_and(|v| v == "1")
-}
+pub use layerwise_engine::testing::outside_world_required;
 
 /// A new venv under `dir` with `packages` installed from the package index.
 /// Without the index: `None` after printing why the test skips, or a panic
