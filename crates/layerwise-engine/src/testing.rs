@@ -4,12 +4,14 @@
 
 use crate::{Engine, EngineError};
 
-fn required() -> bool {
+/// Whether tests that need the outside world (an engine, a registry, the
+/// package index) must fail instead of skipping when it is missing.
+pub fn outside_world_required() -> bool {
     std::env::var("LAYERWISE_REQUIRE_DOCKER").is_ok_and(|v| v == "1")
 }
 
 fn skip(err: &EngineError) {
-    if required() {
+    if outside_world_required() {
         panic!("LAYERWISE_REQUIRE_DOCKER=1 but no usable Docker engine: {err}");
     }
     eprintln!("skipped: no Docker engine reachable ({err})");

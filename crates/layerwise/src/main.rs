@@ -42,10 +42,20 @@ enum Command {
     /// Internal tools for inspecting what layerwise sees.
     #[command(subcommand)]
     Debug(commands::debug::DebugCommand),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions(commands::completions::CompletionsArgs),
+    /// Print the man page, or write one page per subcommand with --out-dir.
+    Man(commands::completions::ManArgs),
+    /// Use layerwise from the docker CLI: `layerwise plugin install`, then `docker layerwise`.
+    #[command(subcommand)]
+    Plugin(commands::plugin::PluginCommand),
+    /// The docker CLI's plugin metadata call.
+    #[command(name = "docker-cli-plugin-metadata", hide = true)]
+    DockerCliPluginMetadata,
 }
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let cli = match Cli::try_parse_from(commands::plugin::command_line(std::env::args_os())) {
         Ok(cli) => cli,
         Err(err) => {
             let code = if err.use_stderr() {
@@ -67,6 +77,10 @@ fn main() -> ExitCode {
         Command::Bench(args) => commands::bench::run(args),
         Command::Explain(args) => commands::explain::run(args),
         Command::Debug(cmd) => commands::debug::run(cmd),
+        Command::Completions(args) => commands::completions::completions(args),
+        Command::Man(args) => commands::completions::man(args),
+        Command::Plugin(cmd) => commands::plugin::run(cmd),
+        Command::DockerCliPluginMetadata => commands::plugin::metadata(),
     };
     match outcome {
         Ok(code) => exit::code(code),

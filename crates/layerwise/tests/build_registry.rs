@@ -13,13 +13,9 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use layerwise_engine::testing::engine_available_or_skip;
 
 mod common;
-use common::{layerwise, read_report, text};
+use common::{layerwise, outside_world_required, read_report, text};
 
 const REGISTRY: &str = "/usr/bin/docker-registry";
-
-fn required() -> bool {
-    std::env::var("LAYERWISE_REQUIRE_DOCKER").is_ok_and(|v| v == "1")
-}
 
 /// The registry binary, installing Debian's package when it is missing.
 fn registry_binary() -> Option<PathBuf> {
@@ -157,7 +153,10 @@ fn inline_cache_round_trips_through_a_registry() {
         return;
     }
     let Some(binary) = registry_binary() else {
-        assert!(!required(), "docker-registry could not be installed");
+        assert!(
+            !outside_world_required(),
+            "docker-registry could not be installed"
+        );
         eprintln!("skipped: docker-registry is not installed and could not be");
         return;
     };

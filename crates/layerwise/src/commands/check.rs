@@ -25,9 +25,14 @@ pub struct CheckArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
-    /// Exit with 1 when a finding is at or above this severity.
-    #[arg(long, value_enum)]
+    /// Exit with 1 when a finding is at or above this severity
+    /// (`--failure-threshold` as in hadolint).
+    #[arg(long, value_enum, visible_alias = "failure-threshold")]
     pub fail_on: Option<Level>,
+    /// Exit with 0 even when there are findings (as in ruff); a file that
+    /// cannot be checked still exits with 2.
+    #[arg(long)]
+    pub exit_zero: bool,
     /// Only report findings at or above this severity.
     #[arg(long, value_enum)]
     pub severity: Option<Level>,
@@ -202,10 +207,11 @@ pub fn run(args: CheckArgs) -> Result<u8> {
     }
     Ok(if input_error {
         exit::INPUT_ERROR
-    } else if reports
-        .iter()
-        .flat_map(|r| &r.diagnostics)
-        .any(|d| d.severity >= fail_on)
+    } else if !args.exit_zero
+        && reports
+            .iter()
+            .flat_map(|r| &r.diagnostics)
+            .any(|d| d.severity >= fail_on)
     {
         exit::FINDINGS
     } else {

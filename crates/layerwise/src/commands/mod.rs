@@ -4,11 +4,13 @@
 pub mod bench;
 pub mod build;
 pub mod check;
+pub mod completions;
 pub mod debug;
 pub mod doctor;
 pub mod explain;
 pub mod fix;
 pub mod init;
+pub mod plugin;
 pub mod rule;
 
 /// `--build-arg` values as `docker build` reads them: `KEY=VALUE`, or `KEY`

@@ -1,9 +1,11 @@
-//! Rendering check results: human code frames, JSON, SARIF and GitHub
-//! workflow commands.
+//! Rendering check results: human code frames, JSON, SARIF, GitHub workflow
+//! commands, GitLab Code Quality and JUnit XML.
 
 mod github;
+mod gitlab;
 mod human;
 mod json;
+mod junit;
 mod sarif;
 
 use std::io::Write;
@@ -24,6 +26,10 @@ pub enum Format {
     Sarif,
     /// GitHub Actions workflow commands (annotations).
     Github,
+    /// GitLab Code Quality report (Code Climate JSON subset).
+    Gitlab,
+    /// JUnit XML: a test suite per file, a failing test case per finding.
+    Junit,
 }
 
 /// Writes all reports in `format`.
@@ -33,12 +39,21 @@ pub fn write(out: &mut dyn Write, format: Format, reports: &[FileReport]) -> std
         Format::Json => json::write(out, reports),
         Format::Sarif => sarif::write(out, reports),
         Format::Github => github::write(out, reports),
+        Format::Gitlab => gitlab::write(out, reports),
+        Format::Junit => junit::write(out, reports),
     }
 }
 
 /// Start and end positions of a span (end exclusive, 1-based columns).
 pub fn range(file: &Dockerfile, span: Span) -> (Position, Position) {
     (file.position(span.start), file.position(span.end))
+}
+
+/// A path relative to the repository, with forward slashes, as code scanning
+/// and code-quality viewers expect.
+pub fn repo_path(path: &str) -> String {
+    let p = path.replace('\\', "/");
+    p.strip_prefix("./").unwrap_or(&p).to_string()
 }
 
 /// `text` cut to `max` characters, the cut marked with `…`.

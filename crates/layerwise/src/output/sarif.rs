@@ -16,12 +16,6 @@ fn level(s: Severity) -> &'static str {
     }
 }
 
-/// A relative URI with forward slashes, as code scanning expects.
-fn uri(path: &str) -> String {
-    let p = path.replace('\\', "/");
-    p.strip_prefix("./").unwrap_or(&p).to_string()
-}
-
 pub fn value(reports: &[FileReport]) -> Value {
     let rules: Vec<Value> = registry::all()
         .iter()
@@ -44,7 +38,7 @@ pub fn value(reports: &[FileReport]) -> Value {
             let mut n = json!({"level": "error", "message": {"text": message}});
             if *line > 0 {
                 n["locations"] = json!([{"physicalLocation": {
-                    "artifactLocation": {"uri": uri(&report.path)},
+                    "artifactLocation": {"uri": super::repo_path(&report.path)},
                     "region": {"startLine": line, "startColumn": (*column).max(1)},
                 }}]);
             }
@@ -67,7 +61,7 @@ pub fn value(reports: &[FileReport]) -> Value {
                 "level": level(d.severity),
                 "message": {"text": text},
                 "locations": [{"physicalLocation": {
-                    "artifactLocation": {"uri": uri(&report.path)},
+                    "artifactLocation": {"uri": super::repo_path(&report.path)},
                     "region": {
                         "startLine": start.line,
                         "startColumn": start.column,

@@ -144,3 +144,44 @@ pub fn interrupt_while_running(command: &mut Command, marker: &str) -> Output {
     }
     output
 }
+
+pub use layerwise_engine::testing::outside_world_required;
+
+/// A new venv under `dir` with `packages` installed from the package index.
+/// Without the index: `None` after printing why the test skips, or a panic
+/// under `LAYERWISE_REQUIRE_DOCKER=1`.
+pub fn venv_with_or_skip(dir: &Path, packages: &[&str]) -> Option<PathBuf> {
+    match venv_with(dir, packages) {
+        Ok(venv) => Some(venv),
+        Err(reason) if !outside_world_required() => {
+            eprintln!("skipping: {reason}");
+            None
+        }
+        Err(reason) => panic!("LAYERWISE_REQUIRE_DOCKER=1 but {reason}"),
+    }
+}
+
+fn venv_with(dir: &Path, packages: &[&str]) -> Result<PathBuf, String> {
+    let venv = dir.join("venv");
+    let made = Command::new("python3")
+        .args(["-m", "venv"])
+        .arg(&venv)
+        .output()
+        .map_err(|e| format!("python3: {e}"))?;
+    if !made.status.success() {
+        return Err(format!("python3 -m venv failed: {}", text(&made)));
+    }
+    let pip = Command::new(venv.join("bin/pip"))
+        .args(["install", "--quiet", "--disable-pip-version-check"])
+        .args(["--retries", "1", "--timeout", "30"])
+        .args(packages)
+        .output()
+        .map_err(|e| format!("pip: {e}"))?;
+    if !pip.status.success() {
+        return Err(format!(
+            "the package index did not give {packages:?}: {}",
+            text(&pip)
+        ));
+    }
+    Ok(venv)
+}
