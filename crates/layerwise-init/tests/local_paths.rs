@@ -57,7 +57,10 @@ fn local_requirement_paths_are_copied_before_the_install() {
             "{path} is copied to its own path before the install:\n{text}"
         );
     }
-    assert!(head.contains("pip install -r requirements.txt"), "{text}");
+    assert!(
+        head.contains("pip --python /opt/venv/bin/python install -r requirements.txt"),
+        "{text}"
+    );
     assert!(!text.contains("sed -i"), "nothing to drop:\n{text}");
     let ignore = &generate(
         &plan_for(
@@ -98,7 +101,9 @@ fn project_line_with_a_skeleton_installs_editable_before_the_code() {
     );
     assert!(head.contains("COPY pyproject.toml ./\n"), "{text}");
     assert!(
-        head.contains("&& pip install -r requirements.txt --editable .\n"),
+        head.contains(
+            "&& pip --python /opt/venv/bin/python install -r requirements.txt --editable .\n"
+        ),
         "one install takes the requirements and the project, editable, with its own dependencies:\n{text}"
     );
     assert!(
@@ -143,7 +148,7 @@ fn only_the_project_listed_skips_the_dependency_install() {
     assert!(!text.contains("-r requirements.txt"), "{text}");
     assert!(!text.contains("sed -i"), "{text}");
     assert!(
-        before_code(&text).contains("pip install --editable ."),
+        before_code(&text).contains("pip --python /opt/venv/bin/python install --editable ."),
         "{text}"
     );
 }
@@ -160,11 +165,43 @@ fn pyproject_dependencies_are_a_readable_step() {
     let pip = dockerfile(dir.path(), Frontend::Pip);
     assert!(!pip.contains("tomllib"), "{pip}");
     assert!(
-        pip.contains("pip install 'six>=1.16' 'attrs; python_version >= '\"'\"'3.8'\"'\"''")
-            || pip.contains("pip install 'six>=1.16' \"attrs; python_version >= '3.8'\""),
+        pip.contains("pip --python /opt/venv/bin/python install 'six>=1.16' 'attrs; python_version >= '\"'\"'3.8'\"'\"''")
+            || pip.contains("pip --python /opt/venv/bin/python install 'six>=1.16' \"attrs; python_version >= '3.8'\""),
         "the list layerwise read, quoted for the shell:\n{pip}"
     );
     let uv = dockerfile(dir.path(), Frontend::Uv);
     assert!(uv.contains("uv pip install -r pyproject.toml"), "{uv}");
     assert!(uv.contains("uv pip install --no-deps ."), "{uv}");
+}
+
+#[test]
+fn pip_installs_into_a_venv_without_a_pip_of_its_own_on_official_images() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("requirements.txt"), "six==1.16.0\n").unwrap();
+    std::fs::write(dir.path().join("app.py"), "print('hi')\n").unwrap();
+    let text = dockerfile(dir.path(), Frontend::Pip);
+    assert!(
+        text.contains("RUN python -m venv --without-pip /opt/venv"),
+        "{text}"
+    );
+    assert!(
+        text.contains("pip --python /opt/venv/bin/python install -r requirements.txt"),
+        "{text}"
+    );
+
+    // Another base image's pip may predate `--python`: the venv brings its own.
+    let project = layerwise_python::detect(dir.path()).expect("detect");
+    let overrides = Overrides {
+        command: Some(vec!["python".into(), "app.py".into()]),
+        frontend: Some(Frontend::Pip),
+        base_image: Some("debian:12".into()),
+        ..Overrides::default()
+    };
+    let plan = plan_for(dir.path(), &project, &overrides).expect("plan");
+    let text = generate(&plan, Options::default())[0].contents.clone();
+    assert!(text.contains("RUN python -m venv /opt/venv\n"), "{text}");
+    assert!(
+        text.contains("    pip install -r requirements.txt"),
+        "{text}"
+    );
 }
