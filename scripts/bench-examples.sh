@@ -9,7 +9,7 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
-out=${1:?usage: scripts/bench-examples.sh OUT [EXAMPLE…]}
+out=$(realpath -m "${1:?usage: scripts/bench-examples.sh OUT [EXAMPLE…]}")
 shift
 layerwise=${LAYERWISE:-$root/target/release/layerwise}
 mkdir -p "$out"
@@ -24,8 +24,8 @@ fi
 } >"$out/machine.txt"
 for name in "${examples[@]}"; do
   echo "== $name" >&2
-  "$layerwise" bench "$root/examples/$name" --init --runs "${RUNS:-3}" \
+  (cd "$root" && "$layerwise" bench "examples/$name" --init --runs "${RUNS:-3}" \
     --bandwidth "${BANDWIDTH:-20}" --json "$out/$name.json" --markdown "$out/$name.md" \
-    >/dev/null 2>"$out/$name.log" || echo "$name: exit $? (see $out/$name.log)" >&2
+    >/dev/null 2>"$out/$name.log") || echo "$name: exit $? (see $out/$name.log)" >&2
   echo "$name done $(date -u +%T), load: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$out/machine.txt"
 done
