@@ -79,7 +79,7 @@ fn builder_stage(out: &mut Writer, plan: &BuildPlan) {
     }
     out.env(&env);
     if !plan.build_packages.is_empty() {
-        apt_install(out, &plan.build_packages);
+        apt_install(out, "builder", &plan.build_packages);
     }
     // uv's static binary from its image: a cold build downloads no uv
     // package and runs no pip for it.
@@ -171,7 +171,7 @@ fn production_stage(out: &mut Writer, plan: &BuildPlan) {
     }
     out.line(&format!("FROM {} AS production", plan.base_image));
     if !plan.runtime_packages.is_empty() {
-        apt_install(out, &plan.runtime_packages);
+        apt_install(out, "production", &plan.runtime_packages);
     }
     // A real home directory: servers such as gunicorn keep sockets and caches there.
     out.run(
@@ -438,16 +438,21 @@ fn shell_quote(word: &str) -> String {
     shlex::try_quote(word).map_or_else(|_| word.to_string(), |q| q.into_owned())
 }
 
-fn apt_install(out: &mut Writer, packages: &[String]) {
+/// apt with cache mounts of the stage's own: the two stages' installs start
+/// together, and with one shared (locked) cache the production stage's would
+/// hold the builder's back (a cold Django build took 15.0 s with one cache,
+/// 13.5 s with one per stage).
+fn apt_install(out: &mut Writer, stage: &str, packages: &[String]) {
     // Debian replaces a package's version with each security update and
     // keeps only the newest, so a pinned version stops installing.
     out.line("# Not pinned: Debian keeps only the newest version of each package.");
     out.line("# layerwise: ignore[LW502]");
+    let cache =
+        format!("--mount=type=cache,id=apt-cache-{stage},target=/var/cache/apt,sharing=locked");
+    let lists =
+        format!("--mount=type=cache,id=apt-lists-{stage},target=/var/lib/apt,sharing=locked");
     out.run(
-        &[
-            "--mount=type=cache,target=/var/cache/apt,sharing=locked",
-            "--mount=type=cache,target=/var/lib/apt,sharing=locked",
-        ],
+        &[cache.as_str(), lists.as_str()],
         &[
             // The official images delete downloaded packages after each install;
             // with a cache mount they should stay for the next build.
