@@ -19,8 +19,10 @@ const VERIFY_LABEL: &str = "layerwise.verify";
 /// Code edits timed per side; the report gives the median.
 const CODE_EDITS: usize = 3;
 /// A fixed build counts as slower than the original in a scenario when it
-/// takes more than this many times as long…
-pub const SLOWER_RATIO: f64 = 1.25;
+/// takes more than this many times as long… (the real-world report's bar
+/// too: at 1.25 the restructure of two corpus rows that were already fast
+/// was written with dependency edits 1.21× and 1.25× slower)
+pub const SLOWER_RATIO: f64 = 1.2;
 /// …and more than this much longer: below it, the difference is what one
 /// rebuild to the next varies by on a small machine.
 pub const SLOWER_MARGIN: Duration = Duration::from_millis(300);
@@ -822,12 +824,14 @@ mod tests {
         );
         assert!(found[0].contains("COPY . ."), "names the steps: {found:?}");
         assert!(slow.render().contains(
-            "slower after the fix (beyond the original's spread, more than 1.25x and 0.3s)"
+            "slower after the fix (beyond the original's spread, more than 1.2x and 0.3s)"
         ));
         // 45% slower but 0.05 s: noise on any machine.
         assert!(report((110, 160), (8000, 8000)).slower().is_empty());
-        // 0.4 s more on an 8 s rebuild: within 25%.
+        // 0.4 s more on an 8 s rebuild: within 20%.
         assert!(report((110, 110), (8000, 8400)).slower().is_empty());
+        // 1.21x and 2.2 s more on a 10.7 s rebuild: slower.
+        assert_eq!(report((110, 110), (10700, 12900)).slower().len(), 1);
         let dependency = report((110, 110), (5000, 9000)).slower();
         assert_eq!(dependency.len(), 1, "{dependency:?}");
         assert!(dependency[0].starts_with("dependency edit: 9.00s fixed vs 5.00s original"));
