@@ -1,0 +1,14 @@
+//! The layerwise language server: `layerwise server` speaks the Language
+//! Server Protocol over stdio. The analysis is `check`'s (`layerwise-rules`);
+//! this crate keeps the editor's documents ([`document`]), turns findings into
+//! diagnostics ([`analysis`]), fixes and suppressions into code actions
+//! ([`actions`]), rule docs into hovers ([`hover`]), and runs the protocol
+//! loop ([`server`]).
+
+pub mod actions;
+pub mod analysis;
+pub mod document;
+pub mod hover;
+pub mod server;
+
+pub use server::run_stdio;
