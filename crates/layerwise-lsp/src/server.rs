@@ -26,6 +26,8 @@ use crate::{actions, hover};
 pub fn run_stdio() -> Result<(), String> {
     let (connection, io_threads) = Connection::stdio();
     serve(&connection)?;
+    // The writer thread ends when the connection's sender is dropped.
+    drop(connection);
     io_threads.join().map_err(|e| e.to_string())
 }
 
