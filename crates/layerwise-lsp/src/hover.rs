@@ -9,9 +9,10 @@ use crate::document::Document;
 
 pub fn hover(document: &Document, analysis: &Analysis, position: Position) -> Option<Hover> {
     let offset = document.offset(position);
-    let markdown = rule_in_comment(document, offset)
-        .map(docs::rule_markdown)
-        .or_else(|| findings_at(analysis, offset))?;
+    let markdown = match rule_in_comment(document, offset) {
+        Some(rule) => docs::rule_markdown(rule),
+        None => on_instruction(document, analysis, offset)?,
+    };
     Some(Hover {
         contents: HoverContents::Markup(MarkupContent {
             kind: MarkupKind::Markdown,
@@ -42,17 +43,32 @@ fn rule_in_comment(document: &Document, offset: usize) -> Option<&'static regist
     registry::find(&line[start..end])
 }
 
-/// Each finding on the instruction under the cursor, then its rule's docs.
-fn findings_at(analysis: &Analysis, offset: usize) -> Option<String> {
+/// For the instruction under the cursor: what goes into its cache key (for
+/// a saved file), then each finding on it and its rule's docs.
+fn on_instruction(document: &Document, analysis: &Analysis, offset: usize) -> Option<String> {
     let file = analysis.report.file.as_ref()?;
     let instruction = file.instructions().find(|i| i.span.contains(offset))?;
+    let line = document.position(instruction.span.start).line as usize + 1;
+    let cache = analysis
+        .path
+        .as_deref()
+        .and_then(|path| crate::cache::key_inputs(path, document.text(), line));
+    let findings = findings_on(analysis, instruction.span);
+    match (cache, findings) {
+        (Some(cache), Some(findings)) => Some(format!("{cache}\n---\n\n{findings}")),
+        (cache, findings) => cache.or(findings),
+    }
+}
+
+/// Each finding within `span`, then its rules' docs.
+fn findings_on(analysis: &Analysis, span: layerwise_syntax::Span) -> Option<String> {
     let mut out = String::new();
     let mut documented = Vec::new();
     for d in analysis
         .report
         .diagnostics
         .iter()
-        .filter(|d| instruction.span.contains(d.span.start))
+        .filter(|d| span.contains(d.span.start))
     {
         out.push_str(&format!(
             "**{}** ({}): {}\n\n",

@@ -2,11 +2,12 @@
 //! Server Protocol over stdio. The analysis is `check`'s (`layerwise-rules`);
 //! this crate keeps the editor's documents ([`document`]), turns findings into
 //! diagnostics ([`analysis`]), fixes and suppressions into code actions
-//! ([`actions`]), rule docs into hovers ([`hover`]), and runs the protocol
+//! ([`actions`]), rule docs and cache key inputs into hovers ([`hover`], [`cache`]), and runs the protocol
 //! loop ([`server`]).
 
 pub mod actions;
 pub mod analysis;
+pub mod cache;
 pub mod document;
 pub mod hover;
 pub mod server;

@@ -64,6 +64,17 @@ async def test_diagnostics_fix_hover(client: LanguageClient):
     assert lw101.source == "layerwise"
     assert lw101.code_description.href.endswith("#lw101-copy-before-install")
 
+    # The saved file: hover shows the install's cache key inputs.
+    install_line = next(i for i, line in enumerate(text.split("\n")) if "pip install" in line)
+    hover = await client.text_document_hover_async(
+        types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=URI),
+            position=types.Position(line=install_line, character=1),
+        )
+    )
+    assert "**Cache key**" in hover.contents.value, hover.contents.value
+    assert "- command: `" in hover.contents.value, hover.contents.value
+
     actions = await client.text_document_code_action_async(
         types.CodeActionParams(
             text_document=types.TextDocumentIdentifier(uri=URI),
@@ -97,7 +108,8 @@ async def test_diagnostics_fix_hover(client: LanguageClient):
     assert "LW101" not in codes(client), codes(client)
     assert codes(client), "the other findings stay"
 
-    # Hover on the install line, which still has findings.
+    # Hover on the install line, which still has findings; the text is no
+    # longer the saved file, so no cache key is shown.
     install_line = next(i for i, line in enumerate(fixed.split("\n")) if "pip install" in line)
     hover = await client.text_document_hover_async(
         types.HoverParams(
@@ -108,3 +120,4 @@ async def test_diagnostics_fix_hover(client: LanguageClient):
     assert hover is not None
     assert hover.contents.kind == types.MarkupKind.Markdown
     assert "What it does" in hover.contents.value, hover.contents.value
+    assert "**Cache key**" not in hover.contents.value
