@@ -10,12 +10,13 @@ use lsp_types::notification::{
     DidChangeTextDocument, DidChangeWatchedFiles, DidCloseTextDocument, DidOpenTextDocument,
     DidSaveTextDocument, LogMessage, Notification as _, PublishDiagnostics,
 };
-use lsp_types::request::{CodeActionRequest, HoverRequest, Request as _};
+use lsp_types::request::{CodeActionRequest, HoverRequest, RegisterCapability, Request as _};
 use lsp_types::{
-    CodeActionKind, CodeActionOptions, CodeActionProviderCapability, HoverProviderCapability,
-    LogMessageParams, MessageType, PublishDiagnosticsParams, SaveOptions, ServerCapabilities,
-    ServerInfo, TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions,
-    TextDocumentSyncSaveOptions, Url,
+    CodeActionKind, CodeActionOptions, CodeActionProviderCapability,
+    DidChangeWatchedFilesRegistrationOptions, FileSystemWatcher, GlobPattern,
+    HoverProviderCapability, LogMessageParams, MessageType, PublishDiagnosticsParams, Registration,
+    RegistrationParams, SaveOptions, ServerCapabilities, ServerInfo, TextDocumentSyncCapability,
+    TextDocumentSyncKind, TextDocumentSyncOptions, TextDocumentSyncSaveOptions, Url,
 };
 
 use crate::analysis::Analysis;
@@ -61,10 +62,13 @@ pub fn serve(connection: &Connection) -> Result<(), String> {
             version: Some(env!("CARGO_PKG_VERSION").to_string()),
         },
     });
-    let (id, _params) = connection.initialize_start().map_err(|e| e.to_string())?;
+    let (id, params) = connection.initialize_start().map_err(|e| e.to_string())?;
     connection
         .initialize_finish(id, initialize)
         .map_err(|e| e.to_string())?;
+    if can_watch_files(&params) {
+        send(connection, watch_configuration())?;
+    }
     let mut server = Server::default();
     for message in &connection.receiver {
         match message {
@@ -96,6 +100,40 @@ pub fn serve(connection: &Connection) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// Files whose change alters what an open Dockerfile reports.
+pub const WATCHED: &str =
+    "**/{layerwise.toml,.layerwise.toml,pyproject.toml,.dockerignore,*.dockerignore}";
+
+fn can_watch_files(initialize: &serde_json::Value) -> bool {
+    initialize
+        .pointer("/capabilities/workspace/didChangeWatchedFiles/dynamicRegistration")
+        .and_then(serde_json::Value::as_bool)
+        .unwrap_or(false)
+}
+
+/// Asks the client to report changes to configuration and ignore files, so
+/// the open documents are checked again when one is edited elsewhere.
+fn watch_configuration() -> Message {
+    let options = DidChangeWatchedFilesRegistrationOptions {
+        watchers: vec![FileSystemWatcher {
+            glob_pattern: GlobPattern::String(WATCHED.to_string()),
+            kind: None,
+        }],
+    };
+    let registration = Registration {
+        id: "layerwise-configuration".to_string(),
+        method: DidChangeWatchedFiles::METHOD.to_string(),
+        register_options: serde_json::to_value(options).ok(),
+    };
+    Message::Request(Request::new(
+        RequestId::from("layerwise-watch".to_string()),
+        RegisterCapability::METHOD.to_string(),
+        RegistrationParams {
+            registrations: vec![registration],
+        },
+    ))
 }
 
 fn send(connection: &Connection, message: Message) -> Result<(), String> {

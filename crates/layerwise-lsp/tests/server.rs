@@ -7,6 +7,8 @@ use serde_json::{Value, json};
 
 const NAIVE: &str =
     "FROM python:3.11-slim\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\n";
+/// A server that stops answering fails the test instead of hanging it.
+const TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
 const URI: &str = "file:///nonexistent-layerwise-test/Dockerfile";
 
 struct Client {
@@ -21,7 +23,12 @@ impl Client {
         let request = Request::new(id.clone(), method.to_string(), params);
         self.connection.sender.send(request.into()).unwrap();
         loop {
-            match self.connection.receiver.recv().expect("server answers") {
+            match self
+                .connection
+                .receiver
+                .recv_timeout(TIMEOUT)
+                .expect("server answers")
+            {
                 Message::Response(response) if response.id == id => return response,
                 _ => continue,
             }
@@ -35,7 +42,12 @@ impl Client {
 
     fn diagnostics(&self) -> Value {
         loop {
-            match self.connection.receiver.recv().expect("server publishes") {
+            match self
+                .connection
+                .receiver
+                .recv_timeout(TIMEOUT)
+                .expect("server publishes")
+            {
                 Message::Notification(n) if n.method == "textDocument/publishDiagnostics" => {
                     return n.params;
                 }
@@ -63,7 +75,10 @@ fn a_session_from_initialize_to_shutdown() {
         next_id: 0,
     };
 
-    let init = client.request("initialize", json!({"capabilities": {}}));
+    let init = client.request(
+        "initialize",
+        json!({"capabilities": {"workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true}}}}),
+    );
     let capabilities = &init.result.expect("initialize result")["capabilities"];
     assert_eq!(
         capabilities["textDocumentSync"]["change"], 2,
@@ -71,6 +86,29 @@ fn a_session_from_initialize_to_shutdown() {
     );
     assert_eq!(capabilities["hoverProvider"], true);
     client.notify("initialized", json!({}));
+    // The server asks to hear about configuration and .dockerignore changes.
+    match client
+        .connection
+        .receiver
+        .recv_timeout(TIMEOUT)
+        .expect("registration")
+    {
+        Message::Request(r) => {
+            assert_eq!(r.method, "client/registerCapability");
+            let watcher = &r.params["registrations"][0];
+            assert_eq!(watcher["method"], "workspace/didChangeWatchedFiles");
+            let glob = watcher["registerOptions"]["watchers"][0]["globPattern"]
+                .as_str()
+                .unwrap();
+            assert!(
+                glob.contains("layerwise.toml") && glob.contains(".dockerignore"),
+                "{glob}"
+            );
+            let done = Response::new_ok(r.id, Value::Null);
+            client.connection.sender.send(done.into()).unwrap();
+        }
+        other => panic!("expected a registration, got {other:?}"),
+    }
 
     client.notify(
         "textDocument/didOpen",
@@ -109,6 +147,15 @@ fn a_session_from_initialize_to_shutdown() {
     let changed = client.diagnostics();
     assert_eq!(changed["version"], 2);
     assert!(!codes(&changed).contains(&"LW101".to_string()), "{changed}");
+
+    // A watched file changed: every open document is checked and published again.
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": "file:///nonexistent-layerwise-test/layerwise.toml", "type": 2}]}),
+    );
+    let again = client.diagnostics();
+    assert_eq!(again["version"], 2);
+    assert_eq!(codes(&again), codes(&changed));
 
     let hover = client.request(
         "textDocument/hover",
