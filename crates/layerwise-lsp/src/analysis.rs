@@ -1,5 +1,6 @@
 //! One check of a document, and its findings as LSP diagnostics.
 
+use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
 
 use layerwise_rules::{ContextDir, FileReport, RuleOptions, Settings, Severity, docs, registry};
@@ -26,6 +27,28 @@ impl Analysis {
     /// are read again on every call, so an edited `layerwise.toml` or
     /// `.dockerignore` applies to the next change.
     pub fn run(document: &Document, path: Option<&Path>) -> Analysis {
+        let checked =
+            std::panic::catch_unwind(AssertUnwindSafe(|| Analysis::check(document, path)));
+        checked.unwrap_or_else(|panic| {
+            // The document stays open and the next change is checked again;
+            // the editor shows why this version has no findings.
+            let reason = crate::panic_message(panic.as_ref());
+            let name = path.map_or_else(|| "Dockerfile".to_string(), |p| p.display().to_string());
+            Analysis {
+                path: path.map(Path::to_path_buf),
+                settings: Settings::default(),
+                report: FileReport {
+                    path: name,
+                    file: None,
+                    errors: vec![(1, 1, format!("internal error while checking: {reason}"))],
+                    diagnostics: Vec::new(),
+                },
+                config_error: None,
+            }
+        })
+    }
+
+    fn check(document: &Document, path: Option<&Path>) -> Analysis {
         let (settings, config_error) = match path {
             Some(path) => match RuleOptions::default().check_settings_for(path) {
                 Ok((_, settings)) => (settings, None),

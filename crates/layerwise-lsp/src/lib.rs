@@ -13,3 +13,12 @@ pub mod hover;
 pub mod server;
 
 pub use server::run_stdio;
+
+/// What a caught panic said, for the error the client sees.
+pub(crate) fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "panic".to_string())
+}

@@ -21,6 +21,7 @@ use lsp_types::{
 
 use crate::analysis::Analysis;
 use crate::document::Document;
+use crate::panic_message;
 use crate::{actions, hover};
 
 /// Serves one client on stdin/stdout until it asks to exit.
@@ -151,14 +152,6 @@ fn log(message: String) -> Message {
             message,
         },
     ))
-}
-
-fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
-    panic
-        .downcast_ref::<&str>()
-        .map(|s| s.to_string())
-        .or_else(|| panic.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "panic".to_string())
 }
 
 /// Runs `answer` for request `id`; a panic inside it becomes an
