@@ -66,6 +66,18 @@ impl RuleOptions {
             .map_err(|e| format!("{origin}: {e}"))?;
         Ok((config, settings, origin))
     }
+
+    /// [`RuleOptions::settings_for`] with the configuration's per-rule
+    /// severities applied: what a check of `file` runs with.
+    pub fn check_settings_for(&self, file: &Path) -> Result<(Config, Settings), String> {
+        let (config, mut settings, origin) = self.settings_for(file)?;
+        for (key, severity) in &config.severity {
+            settings
+                .set_severity(key, *severity)
+                .map_err(|e| format!("{origin}: {e}"))?;
+        }
+        Ok((config, settings))
+    }
 }
 
 /// Finds the nearest configuration walking up from `file`.

@@ -4,6 +4,15 @@ use std::fmt::Write;
 
 use crate::registry::{self, Category, Rule};
 
+/// Where a rule's documentation is published: its heading in `docs/rules.md`.
+pub fn rule_url(rule: &Rule) -> String {
+    format!(
+        "https://github.com/layerwise/layerwise/blob/main/docs/rules.md#{}-{}",
+        rule.code.to_ascii_lowercase(),
+        rule.name
+    )
+}
+
 /// The documentation of one rule as Markdown.
 pub fn rule_markdown(rule: &Rule) -> String {
     let mut out = String::new();

@@ -39,6 +39,8 @@ enum Command {
     Bench(commands::bench::BenchArgs),
     /// Predict which steps the next build re-runs, why, and what that costs.
     Explain(commands::explain::ExplainArgs),
+    /// Run the language server (LSP over stdio) for editors.
+    Server(commands::server::ServerArgs),
     /// Internal tools for inspecting what layerwise sees.
     #[command(subcommand)]
     Debug(commands::debug::DebugCommand),
@@ -76,6 +78,7 @@ fn main() -> ExitCode {
         Command::Doctor(args) => commands::doctor::run(args),
         Command::Bench(args) => commands::bench::run(args),
         Command::Explain(args) => commands::explain::run(args),
+        Command::Server(args) => commands::server::run(args),
         Command::Debug(cmd) => commands::debug::run(cmd),
         Command::Completions(args) => commands::completions::completions(args),
         Command::Man(args) => commands::completions::man(args),

@@ -145,14 +145,9 @@ pub fn run(args: CheckArgs) -> Result<u8> {
     let mut fail_on = Severity::Warning;
     let mut jobs = Vec::with_capacity(targets.len());
     for (input, context) in targets {
-        let (config, mut settings, origin) = rule_options
-            .settings_for(input.path())
+        let (config, settings) = rule_options
+            .check_settings_for(input.path())
             .map_err(anyhow::Error::msg)?;
-        for (key, sev) in &config.severity {
-            settings
-                .set_severity(key, *sev)
-                .map_err(|e| anyhow::anyhow!("{origin}: {e}"))?;
-        }
         fail_on = args
             .fail_on
             .map(Severity::from)

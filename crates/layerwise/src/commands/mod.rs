@@ -12,6 +12,7 @@ pub mod fix;
 pub mod init;
 pub mod plugin;
 pub mod rule;
+pub mod server;
 
 /// `--build-arg` values as `docker build` reads them: `KEY=VALUE`, or `KEY`
 /// alone taking its value from the environment and left out when unset.
