@@ -29,7 +29,12 @@ fi
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-python3 -m pip download --quiet --no-deps --only-binary=:all: \
+pip=(python3 -m pip)
+if ! "${pip[@]}" --version >/dev/null 2>&1; then
+  python3 -m venv "$work/venv"
+  pip=("$work/venv/bin/pip")
+fi
+"${pip[@]}" download --quiet --no-deps --only-binary=:all: \
   --platform musllinux_1_1_x86_64 --python-version 3.11 \
   --dest "$work/wheel" "uv==$version"
 wheel=$(ls "$work"/wheel/uv-"$version"-*.whl)
