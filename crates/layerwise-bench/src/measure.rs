@@ -179,9 +179,10 @@ pub async fn bench(
                 .map(|p| p.name.clone())
                 .collect();
             notes.push(format!(
-                "{}: the warm download cache did not spare downloading {} again ({}); pip \
-                 keeps nothing in its cache mount when the index's answers are not \
-                 cacheable, as on this network",
+                "{}: the warm download cache did not spare downloading {} again ({}); the \
+                 installer found nothing usable for them in its cache mount (pip keeps \
+                 nothing there when the index's answers are not cacheable, as on this \
+                 network)",
                 plan.label,
                 crate::report::human_bytes(warm_bytes),
                 fetched.join(", ")
