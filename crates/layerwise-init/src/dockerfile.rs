@@ -234,11 +234,9 @@ fn frontend(plan: &BuildPlan) -> (String, &'static str) {
 /// its Python was released with, which can be years older, and much slower
 /// at installing, than the image's own.
 fn venv_without_pip(plan: &BuildPlan) -> bool {
-    let image = plan.base_image.trim_start_matches("docker.io/");
-    let image = image.trim_start_matches("library/");
     plan.frontend == Frontend::Pip
         && plan.installer != Installer::Uv
-        && image.starts_with("python:")
+        && layerwise_python::official_python_tag(&plan.base_image).is_some()
         && plan.python_version >= (3, 7)
 }
 

@@ -33,7 +33,9 @@ pub use error::DetectError;
 pub use index::{PackageIndex, redact_url};
 pub use manifest::{Dependency, LockedPackage};
 pub use native::{BuildCondition, NATIVE_RULES, NativeDependency, NativeRule};
-pub use python_version::{DEFAULT_MINOR, KNOWN_MINORS, PythonVersion, minor_from_pin};
+pub use python_version::{
+    DEFAULT_MINOR, KNOWN_MINORS, PythonVersion, minor_from_pin, official_python_tag,
+};
 pub use requirements::{
     LocalEntry, RequirementsSet, group_by_directory, normalize_name, parse_requirements,
 };

@@ -50,6 +50,15 @@ impl PythonVersion {
     }
 }
 
+/// The tag of an official `python` image reference (`python:3.11-slim`,
+/// `docker.io/library/python:3.11-slim` → `3.11-slim`); `None` for any
+/// other image.
+pub fn official_python_tag(image: &str) -> Option<&str> {
+    let image = image.strip_prefix("docker.io/").unwrap_or(image);
+    let image = image.strip_prefix("library/").unwrap_or(image);
+    image.strip_prefix("python:")
+}
+
 /// `3.11`, `3.11.4`, `python-3.11.4`, `cpython-3.11` or `3.11-dev` → 11.
 /// Returns `None` for non-3.x or unparsable text.
 pub fn minor_from_pin(text: &str) -> Option<u64> {
@@ -137,6 +146,19 @@ pub fn highest_allowed_poetry(constraint: &str) -> Option<u64> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn official_python_tags_in_every_spelling() {
+        for image in [
+            "python:3.11-slim",
+            "docker.io/library/python:3.11-slim",
+            "library/python:3.11-slim",
+        ] {
+            assert_eq!(official_python_tag(image), Some("3.11-slim"), "{image}");
+        }
+        assert_eq!(official_python_tag("debian:12"), None);
+        assert_eq!(official_python_tag("ghcr.io/x/python:3.11"), None);
+    }
+
     use super::*;
 
     #[test]

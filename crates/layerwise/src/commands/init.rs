@@ -162,9 +162,7 @@ fn existing_python(dir: &std::path::Path) -> Option<(String, u8, usize)> {
         return None;
     };
     let image = words.first()?.value.as_str();
-    let tag = image
-        .strip_prefix("python:")
-        .or_else(|| image.strip_prefix("docker.io/library/python:"))?;
+    let tag = layerwise_python::official_python_tag(image)?;
     let minor = layerwise_python::minor_from_pin(tag)?;
     Some((
         image.to_string(),
