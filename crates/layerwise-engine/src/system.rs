@@ -1,15 +1,38 @@
 //! What `doctor` reports, and the image and cache operations around builds.
 
+use bollard::auth::DockerCredentials;
 use bollard::container::LogOutput;
 use bollard::models::{ContainerCreateBody, HostConfig, ImageInspect};
 use bollard::query_parameters::{
-    CreateContainerOptions, ListImagesOptionsBuilder, LogsOptionsBuilder, PruneBuildOptions,
-    PushImageOptionsBuilder, RemoveContainerOptionsBuilder, RemoveImageOptionsBuilder,
+    CreateContainerOptions, ImportImageOptionsBuilder, ListImagesOptionsBuilder,
+    LogsOptionsBuilder, PruneBuildOptions, PushImageOptionsBuilder, RemoveContainerOptionsBuilder,
+    RemoveImageOptionsBuilder,
 };
 use futures_util::StreamExt;
 
 use crate::build::split_reference;
 use crate::{Engine, EngineError, raw};
+
+/// What a push did: layers the registry received, layers it had already.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Pushed {
+    pub layers_sent: usize,
+    pub layers_present: usize,
+    /// The manifest digest the registry answered with.
+    pub digest: Option<String>,
+}
+
+/// The registry host of a repository name, as the docker CLI reads it: the
+/// first path component when it has a dot or a port or is `localhost`,
+/// otherwise Docker Hub.
+pub fn registry_host(repository: &str) -> &str {
+    match repository.split_once('/') {
+        Some((first, _)) if first.contains('.') || first.contains(':') || first == "localhost" => {
+            first
+        }
+        _ => "docker.io",
+    }
+}
 
 /// Versions and capabilities of the engine.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -148,12 +171,60 @@ impl Engine {
         Ok(!self.docker.list_images(Some(options)).await?.is_empty())
     }
 
-    /// Pushes `repo[:tag]` to its registry.
-    pub async fn push(&self, reference: &str) -> Result<(), EngineError> {
+    /// Pushes `repo[:tag]` to its registry, with the Docker configuration's
+    /// credentials for that registry when it has some.
+    pub async fn push(&self, reference: &str) -> Result<Pushed, EngineError> {
         let (repo, tag) = split_reference(reference);
         let options = PushImageOptionsBuilder::default().tag(tag).build();
-        let mut stream = std::pin::pin!(self.docker.push_image(repo, Some(options), None));
+        let credentials =
+            self.credentials()
+                .lookup(registry_host(repo))
+                .map(|(username, password)| DockerCredentials {
+                    username: Some(username),
+                    password: Some(password),
+                    serveraddress: Some(registry_host(repo).to_string()),
+                    ..DockerCredentials::default()
+                });
+        let mut stream = std::pin::pin!(self.docker.push_image(repo, Some(options), credentials));
+        let mut pushed = Pushed::default();
         while let Some(item) = stream.next().await {
+            let info = item?;
+            match info.status.as_deref() {
+                Some("Pushed") => pushed.layers_sent += 1,
+                Some("Layer already exists") | Some("Mounted from") => pushed.layers_present += 1,
+                Some(status) if status.starts_with("Mounted from") => pushed.layers_present += 1,
+                _ => {}
+            }
+            if let Some(aux) = info
+                .status
+                .as_deref()
+                .and_then(|s| s.split_once("digest: "))
+            {
+                pushed.digest = aux.1.split_whitespace().next().map(str::to_string);
+            }
+        }
+        Ok(pushed)
+    }
+
+    /// Copies images from this engine into `other` (`docker save | docker
+    /// load`), e.g. base images onto an engine that cannot pull them.
+    pub async fn copy_images_to(
+        &self,
+        other: &Engine,
+        references: &[&str],
+    ) -> Result<(), EngineError> {
+        let mut archive = Vec::new();
+        let mut stream = std::pin::pin!(self.docker.export_images(references));
+        while let Some(chunk) = stream.next().await {
+            archive.extend_from_slice(&chunk?);
+        }
+        let options = ImportImageOptionsBuilder::default().quiet(true).build();
+        let mut load = std::pin::pin!(other.docker.import_image(
+            options,
+            bollard::body_full(archive.into()),
+            None
+        ));
+        while let Some(item) = load.next().await {
             item?;
         }
         Ok(())

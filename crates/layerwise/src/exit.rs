@@ -13,7 +13,7 @@ pub const FINDINGS: u8 = 1;
 pub const INPUT_ERROR: u8 = 2;
 /// No Docker engine could be reached, or it is too old for BuildKit.
 pub const ENGINE_UNAVAILABLE: u8 = 3;
-/// The engine ran the build and it failed.
+/// The engine ran the build and it failed, or `build --push` could not push it.
 pub const BUILD_FAILED: u8 = 4;
 /// Interrupted by Ctrl-C (128 + SIGINT, as shells report it).
 pub const INTERRUPTED: u8 = 130;

@@ -4,6 +4,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+pub mod registry;
+
 /// Runs the layerwise binary with `args` and waits for it.
 pub fn layerwise(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_layerwise"))

@@ -62,6 +62,11 @@ pub struct BuildArgs {
     /// Export build cache: only `type=inline` is possible through the Engine API.
     #[arg(long = "cache-to", value_name = "SPEC")]
     pub cache_to: Vec<String>,
+    /// Push every tag to its registry after a successful build (with
+    /// `--cache-to type=inline`, the pushed image carries the cache another
+    /// engine imports with `--cache-from`).
+    #[arg(long)]
+    pub push: bool,
     /// Build every service with a `build:` section of a compose file, in
     /// `depends_on` order (default: compose.yaml or docker-compose.yml in DIR).
     #[arg(long, value_name = "FILE", num_args = 0..=1, default_missing_value = ".")]
@@ -119,12 +124,24 @@ pub fn run(args: BuildArgs) -> anyhow::Result<u8> {
             return Ok(exit::INPUT_ERROR);
         }
     };
+    if args.push
+        && let Some(job) = jobs.iter().find(|job| job.options.tags.is_empty())
+    {
+        let what = job
+            .service
+            .as_deref()
+            .map_or("the image".to_string(), |s| format!("service {s}"));
+        eprintln!(
+            "error: --push needs a name for {what}: give -t NAME[:TAG] (or `image:` in the compose file)"
+        );
+        return Ok(exit::INPUT_ERROR);
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .context("starting the async runtime")?;
-    runtime.block_on(run_jobs(jobs, args.progress, report))
+    runtime.block_on(run_jobs(jobs, args.progress, args.push, report))
 }
 
 fn base_options(args: &BuildArgs) -> Result<BuildOptions, String> {
@@ -193,6 +210,7 @@ fn explain_engine_error(err: &EngineError) {
 async fn run_jobs(
     jobs: Vec<Job>,
     progress: Progress,
+    push: bool,
     report: Option<PathBuf>,
 ) -> anyhow::Result<u8> {
     let mut prepared = Vec::new();
@@ -255,6 +273,7 @@ async fn run_jobs(
             }
         };
         let failed = !outcome.succeeded();
+        let job_tags = job.options.tags.clone();
         let (rows, notes) = layerwise_build::step_rows(&engine, &job, &outcome, !failed).await;
         for note in notes {
             eprintln!("note: {note}");
@@ -271,9 +290,39 @@ async fn run_jobs(
             code = exit::BUILD_FAILED;
             break;
         }
+        if push && let Err(code) = push_tags(&engine, &job_tags, progress).await {
+            return Ok(code);
+        }
     }
     if let Some(path) = report {
         write_report(&path, &finished)?;
     }
     Ok(code)
+}
+
+/// Pushes each tag, printing what the registry received; the exit code
+/// when a push fails.
+async fn push_tags(engine: &Engine, tags: &[String], progress: Progress) -> Result<(), u8> {
+    for tag in tags {
+        match engine.push(tag).await {
+            Ok(pushed) => {
+                if progress != Progress::Quiet {
+                    let digest = pushed.digest.as_deref().unwrap_or("no digest reported");
+                    eprintln!(
+                        "pushed {tag}: {} layers sent, {} already in the registry ({digest})",
+                        pushed.layers_sent, pushed.layers_present
+                    );
+                }
+            }
+            Err(err @ (EngineError::Unreachable { .. } | EngineError::TooOld { .. })) => {
+                explain_engine_error(&err);
+                return Err(exit::ENGINE_UNAVAILABLE);
+            }
+            Err(err) => {
+                eprintln!("error: pushing {tag}: {err}");
+                return Err(exit::BUILD_FAILED);
+            }
+        }
+    }
+    Ok(())
 }

@@ -52,3 +52,6 @@ pub fn engine_available_or_skip() -> bool {
         }
     }
 }
+
+mod spare_engine;
+pub use spare_engine::SpareEngine;

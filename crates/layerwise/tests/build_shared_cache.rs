@@ -1,0 +1,228 @@
+//! A team's shared build cache, on one machine: engine A (the machine's)
+//! builds a generated project with an inline cache and pushes it to a local
+//! registry; engine B (a second `dockerd` started by the test, empty but
+//! for the base images) builds the same commit with `--cache-from` and
+//! re-runs nothing, then re-runs only the code COPY after a code edit.
+
+use std::path::Path;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use layerwise_engine::testing::{SpareEngine, engine_available_or_skip};
+
+mod common;
+use common::registry::{Registry, registry_binary};
+use common::{ReportStep, layerwise, outside_world_required, read_report, report_steps, text};
+
+/// Runs the binary against the engine at `docker_host`.
+fn layerwise_on(docker_host: &str, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_layerwise"))
+        .args(args)
+        .env("DOCKER_HOST", docker_host)
+        .env_remove("DOCKER_CONTEXT")
+        .output()
+        .expect("layerwise runs")
+}
+
+/// Images a Dockerfile names in `FROM` and `COPY --from=` (stage names
+/// excluded): what engine B needs before it can build offline.
+fn named_images(dockerfile: &str) -> Vec<String> {
+    let mut stages = Vec::new();
+    let mut images = Vec::new();
+    for line in dockerfile.lines() {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        match words.as_slice() {
+            ["FROM", image, rest @ ..] => {
+                if let ["AS", name] = rest {
+                    stages.push(name.to_string());
+                }
+                images.push(image.to_string());
+            }
+            ["COPY", flags @ ..] => images.extend(
+                flags
+                    .iter()
+                    .filter_map(|w| w.strip_prefix("--from="))
+                    .map(str::to_string),
+            ),
+            _ => {}
+        }
+    }
+    images.retain(|image| !stages.contains(image));
+    images.sort();
+    images.dedup();
+    images
+}
+
+fn non_from_steps(report: &Path) -> Vec<ReportStep> {
+    report_steps(&read_report(report))
+        .into_iter()
+        .filter(|s| !s.instruction.starts_with("FROM"))
+        .collect()
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+#[test]
+fn a_second_engine_imports_the_pushed_cache_and_rebuilds_only_the_code() {
+    if !engine_available_or_skip() {
+        return;
+    }
+    let Some(binary) = registry_binary() else {
+        assert!(
+            !outside_world_required(),
+            "docker-registry could not be installed"
+        );
+        eprintln!("skipped: docker-registry is not installed and could not be");
+        return;
+    };
+    let engine_b = match SpareEngine::start(&[]) {
+        Ok(engine) => engine,
+        Err(why) => {
+            assert!(
+                !outside_world_required(),
+                "a second engine could not start: {why}"
+            );
+            eprintln!("skipped: a second engine could not start: {why}");
+            return;
+        }
+    };
+    let registry = Registry::start(&binary);
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    let token = format!("{}-{nanos}", std::process::id());
+    let image = format!("127.0.0.1:{}/layerwise-team-{token}:main", registry.port);
+
+    let project = tempfile::tempdir().unwrap();
+    let dir = project.path();
+    std::fs::write(dir.join(".python-version"), "3.11\n").unwrap();
+    std::fs::write(
+        dir.join("requirements.txt"),
+        format!("# {token}\nsix==1.16.0\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("app.py"),
+        format!("# {token}\nimport six\nprint(six.__version__)\n"),
+    )
+    .unwrap();
+    let dir_arg = dir.to_str().unwrap();
+    // Reports outside the context, or they would be the code edit.
+    let reports = tempfile::tempdir().unwrap();
+    let output = layerwise(&["init", dir_arg]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    let dockerfile = std::fs::read_to_string(dir.join("Dockerfile")).unwrap();
+
+    // Engine A: the CI runner that builds the commit and pushes it.
+    let a_report = reports.path().join("a.json");
+    let output = layerwise(&[
+        "build",
+        dir_arg,
+        "-t",
+        &image,
+        "--cache-to",
+        "type=inline",
+        "--push",
+        "--progress",
+        "plain",
+        "--report",
+        "json",
+        a_report.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains(&format!("pushed {image}")), "{stderr}");
+    assert!(
+        non_from_steps(&a_report).iter().any(|s| !s.cached),
+        "engine A builds the new commit"
+    );
+
+    // Engine B: a fresh machine that has only the base images.
+    let runtime = runtime();
+    runtime.block_on(async {
+        let a = layerwise_engine::Engine::connect().await.unwrap();
+        let b = engine_b.connect().await.unwrap();
+        let images = named_images(&dockerfile);
+        let names: Vec<&str> = images.iter().map(String::as_str).collect();
+        a.copy_images_to(&b, &names)
+            .await
+            .unwrap_or_else(|e| panic!("copying {names:?} to engine B: {e}"));
+        assert!(!b.image_exists(&image).await.unwrap());
+    });
+
+    let b_report = reports.path().join("b.json");
+    let build_on_b = |report: &Path| {
+        layerwise_on(
+            &engine_b.host(),
+            &[
+                "build",
+                dir_arg,
+                "-t",
+                &image,
+                "--cache-from",
+                &image,
+                "--progress",
+                "plain",
+                "--report",
+                "json",
+                report.to_str().unwrap(),
+            ],
+        )
+    };
+    let output = build_on_b(&b_report);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}\nengine B log:\n{}",
+        text(&output),
+        engine_b.log_tail()
+    );
+    let steps = non_from_steps(&b_report);
+    let ran: Vec<&ReportStep> = steps.iter().filter(|s| !s.cached).collect();
+    assert!(
+        ran.is_empty(),
+        "engine B re-ran steps the registry cache had: {ran:?}"
+    );
+    assert!(
+        steps.iter().any(|s| s.instruction.starts_with("RUN")),
+        "the dependency install is among the cached steps: {steps:?}"
+    );
+
+    // A code edit on B re-runs the code COPY and nothing before it.
+    std::fs::write(
+        dir.join("app.py"),
+        format!("# {token} edited on B\nimport six\nprint(six.__version__)\n"),
+    )
+    .unwrap();
+    let edit_report = reports.path().join("edit.json");
+    let output = build_on_b(&edit_report);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    let ran: Vec<String> = non_from_steps(&edit_report)
+        .into_iter()
+        .filter(|s| !s.cached)
+        .map(|s| s.instruction)
+        .collect();
+    assert_eq!(ran, vec!["COPY . .".to_string()], "after a code edit on B");
+
+    runtime.block_on(async {
+        let a = layerwise_engine::Engine::connect().await.unwrap();
+        let _ = a.remove_image(&image).await;
+    });
+}
+
+#[test]
+fn named_images_skips_stage_names() {
+    let images = named_images(
+        "FROM python:3.11-slim AS builder\nCOPY --from=ghcr.io/astral-sh/uv:0.13.9 /uv /bin/\n\
+         FROM python:3.11-slim AS production\nCOPY --from=builder /opt/venv /opt/venv\n",
+    );
+    assert_eq!(
+        images,
+        vec!["ghcr.io/astral-sh/uv:0.13.9", "python:3.11-slim"]
+    );
+}
