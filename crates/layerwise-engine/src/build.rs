@@ -164,7 +164,7 @@ impl Engine {
         context: bytes::Bytes,
         observer: &mut Observer<'_>,
     ) -> Result<BuildOutcome, EngineError> {
-        let address = self.location.address()?;
+        let address = self.dial.clone();
         let session = Session::open(
             &address,
             &self.api_version,

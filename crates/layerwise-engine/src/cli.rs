@@ -113,7 +113,7 @@ pub(crate) async fn build(
         command.arg("build").env("DOCKER_BUILDKIT", "1");
     }
     command
-        .env("DOCKER_HOST", &engine.location().host)
+        .env("DOCKER_HOST", engine.dial().docker_host())
         .env_remove("DOCKER_CONTEXT");
     command
         .arg("--progress=plain")

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use bollard::{API_DEFAULT_VERSION, Docker};
+use tokio::io::{AsyncRead, AsyncWrite};
 
 use crate::EngineError;
 
@@ -32,6 +33,30 @@ pub struct Location {
     /// The address as configured, e.g. `unix:///var/run/docker.sock`.
     pub host: String,
     pub source: HostSource,
+    /// TLS for a `tcp://` address: from `DOCKER_TLS_VERIFY`/`DOCKER_TLS`
+    /// and `DOCKER_CERT_PATH`, or from the context's TLS material.
+    pub tls: Option<TlsFiles>,
+}
+
+/// Where the TLS certificates of an engine connection are, as the docker CLI
+/// keeps them: `ca.pem` (the engine's CA), `cert.pem` and `key.pem` (the
+/// client's own, optional).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TlsFiles {
+    pub dir: PathBuf,
+    /// Check the engine's certificate against `ca.pem` (`DOCKER_TLS_VERIFY`,
+    /// or a context without `SkipTLSVerify`); without it the connection is
+    /// encrypted but the engine is not authenticated, as with `--tls`.
+    pub verify: bool,
+}
+
+/// `ssh://[user@]host[:port]`: reached through the system's `ssh` running
+/// `docker system dial-stdio` on the host, as the docker CLI does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SshTarget {
+    pub user: Option<String>,
+    pub host: String,
+    pub port: Option<u16>,
 }
 
 impl fmt::Display for Location {
@@ -42,16 +67,25 @@ impl fmt::Display for Location {
                 write!(f, "{} (from Docker context \"{name}\")", self.host)
             }
             HostSource::Default => write!(f, "{} (default socket)", self.host),
+        }?;
+        match &self.tls {
+            Some(tls) if tls.verify => write!(f, " with TLS"),
+            Some(_) => write!(f, " with TLS, engine not verified"),
+            None => Ok(()),
         }
     }
 }
 
-/// The transport layerwise can open itself (the BuildKit session needs a raw
-/// connection next to bollard's HTTP client).
+/// How the engine is reached. Unix sockets and plain TCP are dialled
+/// directly (the BuildKit session needs raw connections next to bollard's
+/// HTTP client); TLS and SSH engines through a local [`crate::tunnel`]
+/// socket, so every connection of every kind takes the same road.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Address {
     Unix(PathBuf),
     Tcp(String),
+    Tls { hostport: String, files: TlsFiles },
+    Ssh(SshTarget),
 }
 
 impl Location {
@@ -65,30 +99,58 @@ impl Location {
             .strip_prefix("tcp://")
             .or_else(|| host.strip_prefix("http://"))
         {
-            if std::env::var_os("DOCKER_TLS_VERIFY").is_some_and(|v| !v.is_empty()) {
-                return Err(EngineError::Unsupported(format!(
-                    "{self}: TLS-protected engines (DOCKER_TLS_VERIFY) are not supported; \
-                     use a unix socket or an SSH tunnel to it"
-                )));
-            }
             let rest = rest.trim_end_matches('/');
-            let with_port = if rest
+            let has_port = rest
                 .rsplit_once(':')
-                .is_some_and(|(_, p)| p.parse::<u16>().is_ok())
-            {
-                rest.to_string()
-            } else {
-                format!("{rest}:2375")
-            };
-            return Ok(Address::Tcp(with_port));
+                .is_some_and(|(_, p)| p.parse::<u16>().is_ok());
+            return Ok(match &self.tls {
+                Some(files) => Address::Tls {
+                    hostport: if has_port {
+                        rest.to_string()
+                    } else {
+                        format!("{rest}:2376")
+                    },
+                    files: files.clone(),
+                },
+                None if has_port => Address::Tcp(rest.to_string()),
+                None => Address::Tcp(format!("{rest}:2375")),
+            });
+        }
+        if let Some(rest) = host.strip_prefix("ssh://") {
+            return parse_ssh(rest).map(Address::Ssh).ok_or_else(|| {
+                EngineError::InvalidOption(format!(
+                    "{self}: expected ssh://[user@]host[:port] (no path)"
+                ))
+            });
         }
         if host.starts_with('/') {
             return Ok(Address::Unix(PathBuf::from(host)));
         }
         Err(EngineError::Unsupported(format!(
-            "{self}: only unix:// and tcp:// engine addresses are supported"
+            "{self}: only unix://, tcp:// and ssh:// engine addresses are supported"
         )))
     }
+}
+
+fn parse_ssh(rest: &str) -> Option<SshTarget> {
+    let rest = rest.strip_suffix('/').unwrap_or(rest);
+    if rest.contains('/') || rest.is_empty() {
+        return None;
+    }
+    let (user, host_port) = match rest.rsplit_once('@') {
+        Some((user, host_port)) if !user.is_empty() => (Some(user.to_string()), host_port),
+        Some(_) => return None,
+        None => (None, rest),
+    };
+    let (host, port) = match host_port.rsplit_once(':') {
+        Some((host, port)) => (host, Some(port.parse::<u16>().ok()?)),
+        None => (host_port, None),
+    };
+    (!host.is_empty()).then(|| SshTarget {
+        user,
+        host: host.to_string(),
+        port,
+    })
 }
 
 /// Environment inputs of [`resolve_location`], separate so tests need not
@@ -99,6 +161,12 @@ pub struct EnvInputs {
     pub docker_context: Option<String>,
     /// `DOCKER_CONFIG`, or `~/.docker`.
     pub config_dir: Option<PathBuf>,
+    /// `DOCKER_TLS_VERIFY` is set (TLS, engine verified).
+    pub tls_verify: bool,
+    /// `DOCKER_TLS` is set (TLS without verifying the engine).
+    pub tls: bool,
+    /// `DOCKER_CERT_PATH`; the configuration directory when unset.
+    pub cert_path: Option<PathBuf>,
 }
 
 impl EnvInputs {
@@ -111,6 +179,32 @@ impl EnvInputs {
             docker_host: non_empty("DOCKER_HOST"),
             docker_context: non_empty("DOCKER_CONTEXT"),
             config_dir,
+            tls_verify: non_empty("DOCKER_TLS_VERIFY").is_some(),
+            tls: non_empty("DOCKER_TLS").is_some(),
+            cert_path: non_empty("DOCKER_CERT_PATH").map(PathBuf::from),
+        }
+    }
+
+    /// The TLS files `DOCKER_TLS_VERIFY`/`DOCKER_TLS` ask for, if they do.
+    fn env_tls(&self) -> Option<TlsFiles> {
+        if !self.tls_verify && !self.tls {
+            return None;
+        }
+        Some(TlsFiles {
+            dir: self
+                .cert_path
+                .clone()
+                .or_else(|| self.config_dir.clone())
+                .unwrap_or_default(),
+            verify: self.tls_verify,
+        })
+    }
+
+    fn env_host(&self, host: &str) -> Location {
+        Location {
+            host: host.to_string(),
+            source: HostSource::EnvHost,
+            tls: self.env_tls(),
         }
     }
 }
@@ -121,10 +215,7 @@ pub fn resolve_location(env: &EnvInputs) -> Result<Location, EngineError> {
         return context_location(env, name);
     }
     if let Some(host) = &env.docker_host {
-        return Ok(Location {
-            host: host.clone(),
-            source: HostSource::EnvHost,
-        });
+        return Ok(env.env_host(host));
     }
     if let Some(name) = current_context(env) {
         return context_location(env, &name);
@@ -136,6 +227,7 @@ fn default_location() -> Location {
     Location {
         host: format!("unix://{DEFAULT_SOCKET}"),
         source: HostSource::Default,
+        tls: None,
     }
 }
 
@@ -150,10 +242,7 @@ fn current_context(env: &EnvInputs) -> Option<String> {
 fn context_location(env: &EnvInputs, name: &str) -> Result<Location, EngineError> {
     if name == "default" {
         return Ok(match &env.docker_host {
-            Some(host) => Location {
-                host: host.clone(),
-                source: HostSource::EnvHost,
-            },
+            Some(host) => env.env_host(host),
             None => default_location(),
         });
     }
@@ -184,29 +273,110 @@ fn context_location(env: &EnvInputs, name: &str) -> Result<Location, EngineError
             .pointer("/Endpoints/docker/Host")
             .and_then(|h| h.as_str())
             .ok_or_else(missing)?;
+        // TLS material sits under contexts/tls/ in a directory named like
+        // the meta directory (a digest of the context's name).
+        let tls_dir = meta
+            .parent()
+            .map(|contexts| contexts.join("tls").join(entry.file_name()).join("docker"));
+        let skip_verify = value
+            .pointer("/Endpoints/docker/SkipTLSVerify")
+            .and_then(|v| v.as_bool())
+            .unwrap_or(false);
+        let tls = tls_dir.filter(|dir| dir.is_dir()).map(|dir| TlsFiles {
+            dir,
+            verify: !skip_verify,
+        });
         return Ok(Location {
             host: host.to_string(),
             source: HostSource::Context(name.to_string()),
+            tls,
         });
     }
     Err(missing())
 }
 
-/// Opens a bollard client on the address; requests are not sent yet.
-pub(crate) fn open_client(location: &Location, timeout: Duration) -> Result<Docker, EngineError> {
+/// Opens a bollard client on an address dialled directly (a tunnel's
+/// socket for TLS and SSH engines); requests are not sent yet.
+pub(crate) fn open_client(
+    dial: &Address,
+    location: &Location,
+    timeout: Duration,
+) -> Result<Docker, EngineError> {
     let secs = timeout.as_secs().max(1);
-    let result = match location.address()? {
+    let result = match dial {
         Address::Unix(path) => {
             Docker::connect_with_unix(&path.to_string_lossy(), secs, API_DEFAULT_VERSION)
         }
         Address::Tcp(hostport) => {
             Docker::connect_with_http(&format!("http://{hostport}"), secs, API_DEFAULT_VERSION)
         }
+        Address::Tls { .. } | Address::Ssh(_) => {
+            return Err(EngineError::Unsupported(format!(
+                "{location}: TLS and SSH engines are dialled through a tunnel"
+            )));
+        }
     };
     result.map_err(|err| EngineError::Unreachable {
         location: location.to_string(),
         reason: err.to_string(),
     })
+}
+
+/// A connection layerwise dialled itself.
+pub(crate) trait RawStream: AsyncRead + AsyncWrite + Unpin + Send {}
+impl<T: AsyncRead + AsyncWrite + Unpin + Send> RawStream for T {}
+
+/// Opens a raw connection to a directly dialled address (what
+/// [`crate::Engine::dial`] returns).
+pub(crate) async fn dial(address: &Address) -> std::io::Result<Box<dyn RawStream>> {
+    match address {
+        Address::Unix(path) => Ok(Box::new(tokio::net::UnixStream::connect(path).await?)),
+        Address::Tcp(hostport) => Ok(Box::new(tokio::net::TcpStream::connect(hostport).await?)),
+        Address::Tls { .. } | Address::Ssh(_) => Err(std::io::Error::other(
+            "TLS and SSH engines are dialled through their tunnel's socket",
+        )),
+    }
+}
+
+impl Address {
+    /// The address as a `DOCKER_HOST` value, for a docker CLI run against
+    /// the same engine (a tunnel's socket included).
+    pub fn docker_host(&self) -> String {
+        match self {
+            Address::Unix(path) => format!("unix://{}", path.display()),
+            Address::Tcp(hostport) | Address::Tls { hostport, .. } => format!("tcp://{hostport}"),
+            Address::Ssh(target) => {
+                let user = target
+                    .user
+                    .as_deref()
+                    .map(|u| format!("{u}@"))
+                    .unwrap_or_default();
+                let port = target.port.map(|p| format!(":{p}")).unwrap_or_default();
+                format!("ssh://{user}{}{port}", target.host)
+            }
+        }
+    }
+
+    /// Whether the engine runs on another machine (as far as the address
+    /// tells: SSH, or TCP to anything but a loopback address).
+    pub fn is_remote(&self) -> bool {
+        let loopback = |hostport: &str| {
+            let host = hostport
+                .rsplit_once(':')
+                .map_or(hostport, |(h, _)| h)
+                .trim_start_matches('[')
+                .trim_end_matches(']');
+            host == "localhost"
+                || host
+                    .parse::<std::net::IpAddr>()
+                    .is_ok_and(|ip| ip.is_loopback())
+        };
+        match self {
+            Address::Unix(_) => false,
+            Address::Tcp(hostport) | Address::Tls { hostport, .. } => !loopback(hostport),
+            Address::Ssh(target) => !loopback(&target.host),
+        }
+    }
 }
 
 /// Parses `1.41` into `(1, 41)`.
@@ -235,6 +405,7 @@ mod tests {
             docker_host: Some("tcp://10.0.0.1:2375".into()),
             docker_context: None,
             config_dir: Some(dir.path().to_path_buf()),
+            ..Default::default()
         };
         let location = resolve_location(&env).unwrap();
         assert_eq!(location.source, HostSource::EnvHost);
@@ -275,6 +446,7 @@ mod tests {
             docker_host: Some("unix:///x.sock".into()),
             docker_context: Some("nope".into()),
             config_dir: Some(dir.path().to_path_buf()),
+            ..Default::default()
         };
         assert!(matches!(
             resolve_location(&env),
@@ -297,16 +469,71 @@ mod tests {
         let location = Location {
             host: "tcp://engine".into(),
             source: HostSource::EnvHost,
+            tls: None,
         };
         assert_eq!(
             location.address().unwrap(),
             Address::Tcp("engine:2375".into())
         );
         let ssh = Location {
-            host: "ssh://me@box".into(),
+            host: "ssh://me@box:2222".into(),
             source: HostSource::EnvHost,
+            tls: None,
         };
-        assert!(ssh.address().is_err());
+        assert_eq!(
+            ssh.address().unwrap(),
+            Address::Ssh(SshTarget {
+                user: Some("me".into()),
+                host: "box".into(),
+                port: Some(2222)
+            })
+        );
+        assert!(ssh.address().unwrap().is_remote());
+        let with_path = Location {
+            host: "ssh://box/var/run/docker.sock".into(),
+            ..ssh
+        };
+        assert!(with_path.address().is_err());
+    }
+
+    #[test]
+    fn tls_comes_from_the_environment_or_the_context() {
+        let dir = tempfile::tempdir().unwrap();
+        let env = EnvInputs {
+            docker_host: Some("tcp://10.0.0.1".into()),
+            tls_verify: true,
+            cert_path: Some("/certs".into()),
+            config_dir: Some(dir.path().to_path_buf()),
+            ..Default::default()
+        };
+        let location = resolve_location(&env).unwrap();
+        assert_eq!(
+            location.address().unwrap(),
+            Address::Tls {
+                hostport: "10.0.0.1:2376".into(),
+                files: TlsFiles {
+                    dir: "/certs".into(),
+                    verify: true
+                }
+            }
+        );
+        assert!(location.to_string().ends_with("with TLS"));
+
+        write(
+            &dir.path().join("contexts/meta/d1/meta.json"),
+            r#"{"Name":"ci","Endpoints":{"docker":{"Host":"tcp://build:2376","SkipTLSVerify":true}}}"#,
+        );
+        write(&dir.path().join("contexts/tls/d1/docker/ca.pem"), "x");
+        let env = EnvInputs {
+            docker_context: Some("ci".into()),
+            config_dir: Some(dir.path().to_path_buf()),
+            ..Default::default()
+        };
+        let location = resolve_location(&env).unwrap();
+        let tls = location.tls.clone().expect("context TLS material");
+        assert_eq!(tls.dir, dir.path().join("contexts/tls/d1/docker"));
+        assert!(!tls.verify);
+        assert!(location.to_string().contains("not verified"));
     }
 
     #[test]

@@ -25,18 +25,21 @@ mod session;
 pub mod system;
 #[doc(hidden)]
 pub mod testing;
+mod tunnel;
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use bollard::Docker;
 
 pub use build::{BuildFailure, BuildOutcome, BuildPath, Observer};
 pub use cli::cli_available;
-pub use connect::{Address, EnvInputs, HostSource, Location};
+pub use connect::{Address, EnvInputs, HostSource, Location, SshTarget, TlsFiles};
 pub use credentials::RegistryCredentials;
 pub use options::{BuildOptions, CacheTo, PathChoice, SecretSource, SecretSpec, parse_cache_from};
 pub use progress::{Event, Step};
+pub use system::Pushed;
 
 /// Why the engine could not do what was asked (a failed build is not an
 /// error: it is a [`BuildOutcome`] with a failure).
@@ -90,6 +93,10 @@ impl EngineError {
 pub struct Engine {
     docker: Docker,
     location: Location,
+    /// What layerwise dials: the engine's own socket or TCP address, or the
+    /// local socket of `tunnel` for TLS and SSH engines.
+    dial: Address,
+    tunnel: Option<Arc<tunnel::Tunnel>>,
     api_version: String,
     engine_version: String,
     config_dir: Option<PathBuf>,
@@ -108,17 +115,38 @@ impl Engine {
     /// that it answers and speaks an API able to run BuildKit builds.
     pub async fn connect_with(env: &EnvInputs) -> Result<Engine, EngineError> {
         let location = connect::resolve_location(env)?;
+        let address = location.address()?;
+        let (dial, tunnel) = match &address {
+            Address::Unix(_) | Address::Tcp(_) => (address.clone(), None),
+            Address::Tls { .. } | Address::Ssh(_) => {
+                let tunnel = tunnel::Tunnel::open(&address)?;
+                (Address::Unix(tunnel.socket()), Some(Arc::new(tunnel)))
+            }
+        };
+        let docker = connect::open_client(&dial, &location, REQUEST_TIMEOUT)?;
+        let ping = tokio::time::timeout(Duration::from_secs(10), docker.ping()).await;
+        let failure = match ping {
+            Err(_) => Some("no answer within 10 s".to_string()),
+            Ok(Err(err)) => Some(err.to_string()),
+            Ok(Ok(_)) => None,
+        };
+        if let Some(reason) = failure {
+            // Through a tunnel the client only sees the connection close;
+            // the tunnel knows why (ssh's message, the TLS handshake's).
+            let reason = match &tunnel {
+                Some(tunnel) => tunnel.wait_for_error(Duration::from_secs(3)).await,
+                None => None,
+            }
+            .unwrap_or(reason);
+            return Err(EngineError::Unreachable {
+                location: location.to_string(),
+                reason,
+            });
+        }
         let unreachable = |reason: String| EngineError::Unreachable {
             location: location.to_string(),
             reason,
         };
-        let docker = connect::open_client(&location, REQUEST_TIMEOUT)?;
-        let ping = tokio::time::timeout(Duration::from_secs(10), docker.ping()).await;
-        match ping {
-            Err(_) => return Err(unreachable("no answer within 10 s".into())),
-            Ok(Err(err)) => return Err(unreachable(err.to_string())),
-            Ok(Ok(_)) => {}
-        }
         let docker = docker
             .negotiate_version()
             .await
@@ -129,6 +157,8 @@ impl Engine {
         let engine = Engine {
             docker,
             location,
+            dial,
+            tunnel,
             api_version,
             engine_version,
             config_dir: env.config_dir.clone(),
@@ -145,6 +175,18 @@ impl Engine {
 
     pub fn location(&self) -> &Location {
         &self.location
+    }
+
+    /// The address layerwise dials for raw connections (the BuildKit
+    /// session, a docker CLI's `DOCKER_HOST`): a tunnel's socket for TLS and
+    /// SSH engines.
+    pub fn dial(&self) -> &Address {
+        &self.dial
+    }
+
+    /// Why the last connection through a TLS or SSH tunnel failed, if one did.
+    pub fn tunnel_error(&self) -> Option<String> {
+        self.tunnel.as_ref().and_then(|t| t.last_error())
     }
 
     /// The API version both sides agreed on, e.g. `1.41`.

@@ -28,20 +28,8 @@ impl RawResponse {
 /// from chunking the body, which then ends when the connection closes.
 pub async fn get(address: &Address, path: &str) -> Result<RawResponse, EngineError> {
     let request = format!("GET {path} HTTP/1.0\r\nHost: docker\r\nUser-Agent: layerwise\r\n\r\n");
-    let bytes = match address {
-        Address::Unix(socket) => {
-            let stream = tokio::net::UnixStream::connect(socket)
-                .await
-                .map_err(io_error)?;
-            exchange(stream, &request).await?
-        }
-        Address::Tcp(hostport) => {
-            let stream = tokio::net::TcpStream::connect(hostport)
-                .await
-                .map_err(io_error)?;
-            exchange(stream, &request).await?
-        }
-    };
+    let stream = crate::connect::dial(address).await.map_err(io_error)?;
+    let bytes = exchange(stream, &request).await?;
     parse(&bytes).ok_or_else(|| EngineError::Protocol(format!("malformed response to GET {path}")))
 }
 

@@ -72,22 +72,11 @@ impl Session {
             credentials,
         };
         let (close, closed) = oneshot::channel();
-        let task = match address {
-            Address::Unix(path) => {
-                let mut stream = tokio::net::UnixStream::connect(path)
-                    .await
-                    .map_err(|e| session_error(format!("connecting to {}: {e}", path.display())))?;
-                upgrade(&mut stream, api_version, &id).await?;
-                tokio::spawn(serve(Closable::new(stream, closed), services))
-            }
-            Address::Tcp(hostport) => {
-                let mut stream = tokio::net::TcpStream::connect(hostport)
-                    .await
-                    .map_err(|e| session_error(format!("connecting to {hostport}: {e}")))?;
-                upgrade(&mut stream, api_version, &id).await?;
-                tokio::spawn(serve(Closable::new(stream, closed), services))
-            }
-        };
+        let mut stream = crate::connect::dial(address)
+            .await
+            .map_err(|e| session_error(format!("connecting to {}: {e}", address.docker_host())))?;
+        upgrade(&mut stream, api_version, &id).await?;
+        let task = tokio::spawn(serve(Closable::new(stream, closed), services));
         Ok(Session {
             id,
             task: Some(task),

@@ -103,7 +103,7 @@ pub struct CacheUsage {
 impl Engine {
     pub async fn info(&self) -> Result<EngineInfo, EngineError> {
         let version = self.docker.version().await?;
-        let ping = raw::get(&self.location.address()?, "/_ping").await.ok();
+        let ping = raw::get(&self.dial, "/_ping").await.ok();
         Ok(EngineInfo {
             engine_version: version.version.unwrap_or_default(),
             api_version: self.api_version.clone(),
@@ -119,7 +119,7 @@ impl Engine {
     /// follows the newest API, whose layout older engines do not send.
     pub async fn build_cache_usage(&self) -> Result<CacheUsage, EngineError> {
         let path = format!("/v{}/system/df", self.api_version);
-        let response = raw::get(&self.location.address()?, &path).await?;
+        let response = raw::get(&self.dial, &path).await?;
         if response.status != 200 {
             return Err(EngineError::Protocol(format!(
                 "/system/df answered {}",
@@ -169,6 +169,19 @@ impl Engine {
             .filters(&filters)
             .build();
         Ok(!self.docker.list_images(Some(options)).await?.is_empty())
+    }
+
+    /// The median time of five `/_ping` requests: the engine's round trip
+    /// (through the tunnel, for TLS and SSH engines).
+    pub async fn round_trip(&self) -> Result<std::time::Duration, EngineError> {
+        let mut times = Vec::new();
+        for _ in 0..5 {
+            let started = std::time::Instant::now();
+            self.docker.ping().await?;
+            times.push(started.elapsed());
+        }
+        times.sort();
+        Ok(times[2])
     }
 
     /// Pushes `repo[:tag]` to its registry, with the Docker configuration's

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::Args;
 use layerwise_engine::system::{FrontendFeatures, frontend_features};
-use layerwise_engine::{Engine, EngineError, HostSource};
+use layerwise_engine::{Address, Engine, EngineError, HostSource};
 
 use crate::exit;
 
@@ -70,6 +70,14 @@ async fn diagnose(args: DoctorArgs) -> anyhow::Result<u8> {
                 Some(hint) if matches!(err, EngineError::TooOld { .. }) => {
                     println!("      fix: {hint}")
                 }
+                _ if matches!(err, EngineError::InvalidOption(_)) => {
+                    println!(
+                        "      fix: correct the engine settings (DOCKER_HOST, DOCKER_TLS_VERIFY, \
+                         DOCKER_CERT_PATH, or the Docker context)"
+                    );
+                    check_dockerignore(&args.dir);
+                    return Ok(exit::INPUT_ERROR);
+                }
                 _ => println!(
                     "      fix: start the engine (`sudo systemctl start docker`, or Docker Desktop), \
                      or set DOCKER_HOST / DOCKER_CONTEXT to a running one"
@@ -86,6 +94,37 @@ async fn diagnose(args: DoctorArgs) -> anyhow::Result<u8> {
         HostSource::Default => "the default socket".to_string(),
     };
     ok(format!("engine reachable at {} (via {via})", location.host));
+    let dial = engine.dial();
+    let road = match location.address() {
+        Ok(Address::Ssh(target)) => format!(
+            "through ssh to {} (`docker system dial-stdio` there)",
+            target.host
+        ),
+        Ok(Address::Tls { files, .. }) if files.verify => format!(
+            "over TLS, engine verified with {}",
+            files.dir.join("ca.pem").display()
+        ),
+        Ok(Address::Tls { .. }) => {
+            "over TLS, engine NOT verified (DOCKER_TLS without DOCKER_TLS_VERIFY)".to_string()
+        }
+        Ok(Address::Tcp(_)) => "over plain TCP, unencrypted".to_string(),
+        _ => "over a unix socket".to_string(),
+    };
+    let remote = location.address().is_ok_and(|a| a.is_remote());
+    match engine.round_trip().await {
+        Ok(time) => ok(format!(
+            "{} engine, {road}; round trip {:.1} ms (median of 5 pings)",
+            if remote { "remote" } else { "local" },
+            time.as_secs_f64() * 1000.0
+        )),
+        Err(err) => info(format!("round trip not measured: {err}")),
+    }
+    if remote {
+        info(format!(
+            "builds send only what the Dockerfile's COPY/ADD select to {} (the report's `sent` bytes)",
+            dial.docker_host()
+        ));
+    }
     let engine_info = engine.info().await?;
     ok(format!(
         "Docker Engine {} ({}/{}), API {} (engine supports {}..)",
