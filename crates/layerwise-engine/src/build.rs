@@ -179,8 +179,36 @@ impl Engine {
             consume(stream, observer).await
         };
         session.close().await;
-        let (tracker, image_id, stream_error) = result?;
+        let (tracker, image_id, stream_error) = result.map_err(|err| self.dropped(err))?;
         Ok(finish(tracker, image_id, stream_error, BuildPath::Api))
+    }
+}
+
+impl Engine {
+    /// A transport error while the build's answer streamed in is a lost
+    /// engine, not a failed build: the engine cancels a build whose client
+    /// went away, so nothing was tagged.
+    fn dropped(&self, err: EngineError) -> EngineError {
+        match err {
+            EngineError::Api(
+                bollard::errors::Error::HyperResponseError { .. }
+                | bollard::errors::Error::IOError { .. }
+                | bollard::errors::Error::RequestTimeoutError,
+            ) => {
+                let tunnel = self
+                    .tunnel_error()
+                    .map(|why| format!(" ({why})"))
+                    .unwrap_or_default();
+                EngineError::Unreachable {
+                    location: self.location().to_string(),
+                    reason: format!(
+                        "the connection dropped during the build: {err}{tunnel}; the engine \
+                         cancels a build whose client is gone, so no image was tagged"
+                    ),
+                }
+            }
+            other => other,
+        }
     }
 }
 
