@@ -21,6 +21,8 @@ pub struct Build {
     pub dockerfile: Option<String>,
     pub target: Option<String>,
     pub args: Vec<(String, String)>,
+    /// Images whose inline build cache the build may import.
+    pub cache_from: Vec<String>,
 }
 
 fn scalar(yaml: &Yaml) -> Option<String> {
@@ -64,11 +66,16 @@ pub fn parse(text: &str) -> Result<Vec<Service>, String> {
                         .collect(),
                     _ => Vec::new(),
                 };
+                let cache_from = match &section["cache_from"] {
+                    Yaml::Array(list) => list.iter().filter_map(scalar).collect(),
+                    _ => Vec::new(),
+                };
                 Some(Build {
                     context: scalar(&section["context"]).unwrap_or_else(|| ".".into()),
                     dockerfile: scalar(&section["dockerfile"]),
                     target: scalar(&section["target"]),
                     args,
+                    cache_from,
                 })
             }
             _ => return Err(format!("service {name}: build must be a path or a mapping")),
@@ -199,6 +206,11 @@ pub fn jobs(dir: &Path, file: &Path, base: &BuildOptions) -> Result<Vec<Job>, St
             options.build_args.retain(|(k, _)| k != key);
             options.build_args.push((key.clone(), value.clone()));
         }
+        for image in &build.cache_from {
+            if !options.cache_from.contains(image) {
+                options.cache_from.push(image.clone());
+            }
+        }
         jobs.push(Job {
             service: Some(service.name.clone()),
             context,
@@ -228,6 +240,8 @@ services:
       context: ./web
       args:
         MODE: prod
+      cache_from:
+        - registry.example/team/web:latest
     depends_on: [api]
   api:
     build: ./api
@@ -243,6 +257,10 @@ services:
         assert_eq!(
             services[0].build.as_ref().unwrap().args,
             vec![("MODE".to_string(), "prod".to_string())]
+        );
+        assert_eq!(
+            services[0].build.as_ref().unwrap().cache_from,
+            vec!["registry.example/team/web:latest".to_string()]
         );
         let ordered: Vec<&str> = order(&services)
             .unwrap()

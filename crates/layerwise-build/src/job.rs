@@ -140,12 +140,37 @@ pub async fn run_prepared(
     } else {
         prepared.tar()?
     };
-    let mut outcome = engine
-        .build(&options, tar, observer)
-        .await
-        .map_err(BuildError::Engine)?;
-    outcome.notes.extend(sync_note);
-    Ok(outcome)
+    let mut notes = Vec::from_iter(sync_note);
+    loop {
+        let mut outcome = engine
+            .build(&options, tar.clone(), observer)
+            .await
+            .map_err(BuildError::Engine)?;
+        // Engines before BuildKit 0.9 fail the whole build when a cache
+        // image does not exist yet (a team's very first CI run); newer ones
+        // build without it. Do what they do, and say so.
+        if let Some(missing) = missing_cache_image(&outcome, &options.cache_from) {
+            notes.push(format!(
+                "no build cache at {missing} yet (the registry has no such image): built without it; \
+                 pushing this build with --cache-to type=inline creates it"
+            ));
+            options.cache_from.retain(|image| image != &missing);
+            continue;
+        }
+        outcome.notes.extend(notes);
+        return Ok(outcome);
+    }
+}
+
+/// The `--cache-from` image a build failed on because it does not exist.
+fn missing_cache_image(outcome: &BuildOutcome, cache_from: &[String]) -> Option<String> {
+    let failure = outcome.failure.as_ref()?;
+    let image = failure
+        .step
+        .as_deref()?
+        .strip_prefix("importing cache manifest from ")?;
+    (failure.message.contains("not found") && cache_from.iter().any(|c| c == image))
+        .then(|| image.to_string())
 }
 
 /// Builds `dockerfile` (a name inside `dir`) with everything in `dir` it can

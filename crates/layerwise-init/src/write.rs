@@ -64,6 +64,8 @@ pub fn write_files(
 
 fn write_atomically(target: &Path, contents: &str, executable: bool) -> std::io::Result<()> {
     let dir = target.parent().unwrap_or_else(|| Path::new("."));
+    // `.github/workflows/` may not exist yet.
+    fs::create_dir_all(dir)?;
     let mut temp = tempfile::NamedTempFile::new_in(dir)?;
     temp.write_all(contents.as_bytes())?;
     temp.as_file().sync_all()?;

@@ -1,7 +1,9 @@
-//! A team's shared build cache, on one machine: engine A (the machine's)
-//! builds a generated project with an inline cache and pushes it to a local
-//! registry; engine B (a second `dockerd` started by the test, empty but
-//! for the base images) builds the same commit with `--cache-from` and
+//! A team's shared build cache, on one machine: `init --registry --ci
+//! github` generates the project's build, compose file and CI job; engine A
+//! (the machine's) runs the CI job's build command, which pushes the image
+//! with its inline cache to a local registry; engine B (a second `dockerd`
+//! started by the test, empty but for the base images) builds the same
+//! commit with `build --compose`, whose `cache_from` imports that cache, and
 //! re-runs nothing, then re-runs only the code COPY after a code edit.
 
 use std::path::Path;
@@ -52,8 +54,15 @@ fn named_images(dockerfile: &str) -> Vec<String> {
     images
 }
 
+/// The non-FROM steps of a report, of its one compose service if it has
+/// services.
 fn non_from_steps(report: &Path) -> Vec<ReportStep> {
-    report_steps(&read_report(report))
+    let mut value = read_report(report);
+    if let Some(services) = value["services"].as_array() {
+        assert_eq!(services.len(), 1, "one service: {value}");
+        value = services[0].clone();
+    }
+    report_steps(&value)
         .into_iter()
         .filter(|s| !s.instruction.starts_with("FROM"))
         .collect()
@@ -96,7 +105,8 @@ fn a_second_engine_imports_the_pushed_cache_and_rebuilds_only_the_code() {
         .unwrap()
         .as_nanos();
     let token = format!("{}-{nanos}", std::process::id());
-    let image = format!("127.0.0.1:{}/layerwise-team-{token}:main", registry.port);
+    let repository = format!("127.0.0.1:{}/layerwise-team-{token}", registry.port);
+    let image = format!("{repository}:latest");
 
     let project = tempfile::tempdir().unwrap();
     let dir = project.path();
@@ -114,45 +124,56 @@ fn a_second_engine_imports_the_pushed_cache_and_rebuilds_only_the_code() {
     let dir_arg = dir.to_str().unwrap();
     // Reports outside the context, or they would be the code edit.
     let reports = tempfile::tempdir().unwrap();
-    let output = layerwise(&["init", dir_arg]);
+    let output = layerwise(&["init", dir_arg, "--registry", &repository, "--ci", "github"]);
     assert_eq!(output.status.code(), Some(0), "{}", text(&output));
     let dockerfile = std::fs::read_to_string(dir.join("Dockerfile")).unwrap();
-
-    // Engine A: the CI runner that builds the commit and pushes it.
-    let a_report = reports.path().join("a.json");
-    let output = layerwise(&[
-        "build",
-        dir_arg,
-        "-t",
-        &image,
-        "--cache-to",
-        "type=inline",
-        "--push",
-        "--progress",
-        "plain",
-        "--report",
-        "json",
-        a_report.to_str().unwrap(),
-    ]);
-    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains(&format!("pushed {image}")), "{stderr}");
+    let compose = std::fs::read_to_string(dir.join("compose.yaml")).unwrap();
     assert!(
-        non_from_steps(&a_report).iter().any(|s| !s.cached),
-        "engine A builds the new commit"
+        compose.contains(&format!("cache_from:\n        - {image}")),
+        "{compose}"
     );
+    let ci_command = ci_build_command(&dir.join(".github/workflows/image.yml"));
+
+    // Engine A: the CI runner, running the job's build command.
+    let commit_tag = format!("{repository}:c0ffee{nanos}");
+    let ci_args: Vec<String> = ci_command
+        .replace("${{ github.sha }}", &format!("c0ffee{nanos}"))
+        .split_whitespace()
+        .skip(1)
+        .map(str::to_string)
+        .collect();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_layerwise"))
+        .args(&ci_args)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{ci_args:?}\n{}",
+        text(&output)
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    // The team's very first build: the cache image does not exist yet.
+    assert!(
+        stderr.contains(&format!("no build cache at {image} yet")),
+        "{stderr}"
+    );
+    for pushed in [&commit_tag, &image] {
+        assert!(stderr.contains(&format!("pushed {pushed}")), "{stderr}");
+    }
 
     // Engine B: a fresh machine that has only the base images.
     let runtime = runtime();
     runtime.block_on(async {
         let a = layerwise_engine::Engine::connect().await.unwrap();
         let b = engine_b.connect().await.unwrap();
+        assert!(b.image_exists(&image).await.is_ok_and(|exists| !exists));
         let images = named_images(&dockerfile);
         let names: Vec<&str> = images.iter().map(String::as_str).collect();
         a.copy_images_to(&b, &names)
             .await
             .unwrap_or_else(|e| panic!("copying {names:?} to engine B: {e}"));
-        assert!(!b.image_exists(&image).await.unwrap());
     });
 
     let b_report = reports.path().join("b.json");
@@ -162,10 +183,7 @@ fn a_second_engine_imports_the_pushed_cache_and_rebuilds_only_the_code() {
             &[
                 "build",
                 dir_arg,
-                "-t",
-                &image,
-                "--cache-from",
-                &image,
+                "--compose",
                 "--progress",
                 "plain",
                 "--report",
@@ -212,7 +230,23 @@ fn a_second_engine_imports_the_pushed_cache_and_rebuilds_only_the_code() {
     runtime.block_on(async {
         let a = layerwise_engine::Engine::connect().await.unwrap();
         let _ = a.remove_image(&image).await;
+        let _ = a.remove_image(&commit_tag).await;
     });
+}
+
+/// The `layerwise build` line of a generated GitHub workflow.
+fn ci_build_command(workflow: &Path) -> String {
+    let text = std::fs::read_to_string(workflow).unwrap();
+    let docs = yaml_rust2::YamlLoader::load_from_str(&text).expect("the workflow is YAML");
+    let steps = docs[0]["jobs"]["image"]["steps"]
+        .as_vec()
+        .expect("jobs.image.steps");
+    steps
+        .iter()
+        .filter_map(|step| step["run"].as_str())
+        .find(|run| run.starts_with("layerwise build"))
+        .unwrap_or_else(|| panic!("no layerwise build step in\n{text}"))
+        .to_string()
 }
 
 #[test]

@@ -4,7 +4,9 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::Args;
-use layerwise_init::{Frontend, GeneratedFile, Options, Overrides, UvSource, WriteError};
+use layerwise_init::{
+    Ci, Frontend, GeneratedFile, Options, Overrides, Registry, UvSource, WriteError,
+};
 use layerwise_python::PythonProject;
 
 use crate::exit;
@@ -49,6 +51,22 @@ pub struct InitArgs {
     /// its image, for builders that cannot reach the image's registry.
     #[arg(long)]
     uv_from_index: bool,
+    /// The image's repository in your team's registry (`host/team/app`, no
+    /// tag): compose.yaml names the image there and imports its inline build
+    /// cache (`cache_from`), so a build CI pushed seeds everyone's.
+    #[arg(long, value_name = "REPOSITORY")]
+    registry: Option<String>,
+    /// Also write a CI job that builds on every push to the main branch and
+    /// pushes the image with its cache to `--registry`:
+    /// `.github/workflows/image.yml` or `.gitlab-ci.yml`.
+    #[arg(long, value_name = "SYSTEM", requires = "registry")]
+    ci: Option<CiSystem>,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+enum CiSystem {
+    Github,
+    Gitlab,
 }
 
 pub fn run(args: InitArgs) -> anyhow::Result<u8> {
@@ -98,10 +116,23 @@ pub fn run(args: InitArgs) -> anyhow::Result<u8> {
             plan.base_image
         ));
     }
+    let registry = match args.registry.as_deref().map(registry) {
+        None => None,
+        Some(Ok(registry)) => Some(registry),
+        Some(Err(message)) => {
+            eprintln!("error: --registry {message}");
+            return Ok(exit::INPUT_ERROR);
+        }
+    };
     let mut files = layerwise_init::generate(
         &plan,
         Options {
             with_script: args.with_script,
+            registry,
+            ci: args.ci.map(|ci| match ci {
+                CiSystem::Github => Ci::GitHub,
+                CiSystem::Gitlab => Ci::GitLab,
+            }),
         },
     );
     // The same report and warnings in both modes, once, on stderr.
@@ -147,6 +178,21 @@ pub fn run(args: InitArgs) -> anyhow::Result<u8> {
         }
         Err(err) => Err(err).context("writing the generated files"),
     }
+}
+
+/// `--registry host/team/app`: a repository without tag or digest.
+fn registry(repository: &str) -> Result<Registry, String> {
+    let repository = repository.trim_end_matches('/');
+    let last = repository.rsplit('/').next().unwrap_or(repository);
+    if repository.is_empty() || last.contains(':') || repository.contains('@') {
+        return Err(format!(
+            "{repository}: name the repository without a tag or digest (e.g. ghcr.io/acme/shop)"
+        ));
+    }
+    Ok(Registry {
+        repository: repository.to_string(),
+        host: layerwise_engine::system::registry_host(repository).to_string(),
+    })
 }
 
 /// The Python minor version of the existing Dockerfile's last `FROM python:3.X…`,
