@@ -25,7 +25,9 @@ async def client(lsp_client: LanguageClient):
             capabilities=types.ClientCapabilities(
                 text_document=types.TextDocumentClientCapabilities(
                     publish_diagnostics=types.PublishDiagnosticsClientCapabilities(
-                        version_support=True, code_description_support=True
+                        version_support=True,
+                        code_description_support=True,
+                        related_information=True,
                     ),
                     hover=types.HoverClientCapabilities(
                         content_format=[types.MarkupKind.Markdown]
@@ -64,8 +66,14 @@ async def test_diagnostics_fix_hover(client: LanguageClient):
     assert lw101.source == "layerwise"
     assert lw101.code_description.href.endswith("#lw101-copy-before-install")
 
-    # The saved file: hover shows the install's cache key inputs.
+    # The finding on the COPY points at the install it invalidates.
     install_line = next(i for i, line in enumerate(text.split("\n")) if "pip install" in line)
+    (related,) = lw101.related_information
+    assert related.location.uri == URI, related
+    assert related.location.range.start.line == install_line, related
+    assert "`pip install` re-runs" in related.message, related.message
+
+    # The saved file: hover shows the install's cache key inputs.
     hover = await client.text_document_hover_async(
         types.HoverParams(
             text_document=types.TextDocumentIdentifier(uri=URI),
