@@ -14,6 +14,8 @@ use layerwise_explain::{BuildFiles, State, counterpart, predict, state};
 
 /// Longest value shown for one key input (a whole RUN script can be long).
 const VALUE_CHARS: usize = 100;
+/// Context files named under a COPY/ADD; the rest are counted.
+const FILES_SHOWN: usize = 5;
 
 /// The cache facts of the step made by the instruction on 1-based `line` of
 /// `dockerfile`, as Markdown; `None` when the editor's `text` is not what is
@@ -67,6 +69,12 @@ fn key_inputs(step: &PlannedStep) -> String {
             "- context files read (after `.dockerignore`): {}",
             step.files.len()
         );
+        for path in step.files.keys().take(FILES_SHOWN) {
+            let _ = writeln!(out, "  - `{}`", path.replace('`', "'"));
+        }
+        if step.files.len() > FILES_SHOWN {
+            let _ = writeln!(out, "  - … and {} more", step.files.len() - FILES_SHOWN);
+        }
     }
     out
 }
@@ -158,12 +166,37 @@ mod tests {
             "{copy}"
         );
         assert!(!copy.contains("Last recorded build"), "{copy}");
+        assert!(copy.contains("\n  - `requirements.txt`\n"), "{copy}");
         let run = step_facts_in(&files, DOCKERFILE, 3).expect("RUN has a step");
         assert!(run.contains("- command: `"), "{run}");
         assert!(run.contains("pip install"), "{run}");
 
         assert!(step_facts_in(&files, "FROM python:3.11-slim\n", 2).is_none());
         assert!(step_facts_in(&files, DOCKERFILE, 9).is_none());
+    }
+
+    #[test]
+    fn a_copy_lists_the_files_it_sends_after_dockerignore() {
+        let dir = project();
+        for n in 0..7 {
+            std::fs::write(dir.path().join(format!("mod{n}.py")), "x = 1\n").unwrap();
+        }
+        std::fs::write(dir.path().join("secret.env"), "TOKEN=1\n").unwrap();
+        std::fs::write(dir.path().join(".dockerignore"), "*.env\n").unwrap();
+        let dockerfile = dir.path().join("Dockerfile");
+        let files = BuildFiles::new(dir.path(), Some(&dockerfile))
+            .unwrap()
+            .with_state_root(&dir.path().join("no-state"));
+        let copy = step_facts_in(&files, DOCKERFILE, 4).expect("COPY . . has a step");
+        // Dockerfile, .dockerignore, app.py, requirements.txt and seven
+        // modules; not the ignored secret.env.
+        assert!(
+            copy.contains("context files read (after `.dockerignore`): 11\n"),
+            "{copy}"
+        );
+        assert!(copy.contains("  - `app.py`\n"), "{copy}");
+        assert!(copy.contains("  - … and 6 more\n"), "{copy}");
+        assert!(!copy.contains("secret.env"), "{copy}");
     }
 
     /// A BuildKit vertex as the engine reports it, `seconds` long.

@@ -83,6 +83,17 @@ async def test_diagnostics_fix_hover(client: LanguageClient):
     assert "**Cache key**" in hover.contents.value, hover.contents.value
     assert "- command: `" in hover.contents.value, hover.contents.value
 
+    # On the COPY: the context files it sends, named.
+    copy_line = next(i for i, line in enumerate(text.split("\n")) if line == "COPY . .")
+    hover = await client.text_document_hover_async(
+        types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=URI),
+            position=types.Position(line=copy_line, character=1),
+        )
+    )
+    assert "context files read (after `.dockerignore`)" in hover.contents.value, hover.contents.value
+    assert "  - `app.py`" in hover.contents.value, hover.contents.value
+
     actions = await client.text_document_code_action_async(
         types.CodeActionParams(
             text_document=types.TextDocumentIdentifier(uri=URI),
