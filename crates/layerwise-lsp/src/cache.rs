@@ -136,9 +136,8 @@ mod tests {
     use super::*;
 
     use std::collections::BTreeMap;
-    use std::time::{Duration, SystemTime};
 
-    use layerwise_engine::Step;
+    use layerwise_engine::testing::finished_step as vertex;
     use layerwise_explain::Inputs;
 
     const DOCKERFILE: &str = "FROM python:3.11-slim\nCOPY requirements.txt ./\nRUN pip install -r requirements.txt\nCOPY . .\n";
@@ -197,24 +196,6 @@ mod tests {
         assert!(copy.contains("  - `app.py`\n"), "{copy}");
         assert!(copy.contains("  - … and 6 more\n"), "{copy}");
         assert!(!copy.contains("secret.env"), "{copy}");
-    }
-
-    /// A BuildKit vertex as the engine reports it, `seconds` long.
-    fn vertex(name: &str, cached: bool, seconds: u64) -> Step {
-        let (stage, index, count, instruction) =
-            layerwise_engine::progress::parse_step_name(name).unwrap();
-        let start = SystemTime::UNIX_EPOCH;
-        Step {
-            name: name.into(),
-            stage,
-            index,
-            count,
-            instruction,
-            cached,
-            started: Some(start),
-            completed: Some(start + Duration::from_secs(seconds)),
-            ..Step::default()
-        }
     }
 
     #[test]

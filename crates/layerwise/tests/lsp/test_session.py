@@ -45,6 +45,15 @@ def codes(client: LanguageClient) -> list[str]:
     return [d.code for d in client.diagnostics[URI]]
 
 
+async def hover_at(client: LanguageClient, line: int) -> types.Hover | None:
+    return await client.text_document_hover_async(
+        types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=URI),
+            position=types.Position(line=line, character=1),
+        )
+    )
+
+
 def offset(text: str, position: types.Position) -> int:
     """Byte offset of an LSP position in ASCII text."""
     lines = text.split("\n")
@@ -74,23 +83,13 @@ async def test_diagnostics_fix_hover(client: LanguageClient):
     assert "`pip install` re-runs" in related.message, related.message
 
     # The saved file: hover shows the install's cache key inputs.
-    hover = await client.text_document_hover_async(
-        types.HoverParams(
-            text_document=types.TextDocumentIdentifier(uri=URI),
-            position=types.Position(line=install_line, character=1),
-        )
-    )
+    hover = await hover_at(client, install_line)
     assert "**Cache key**" in hover.contents.value, hover.contents.value
     assert "- command: `" in hover.contents.value, hover.contents.value
 
     # On the COPY: the context files it sends, named.
     copy_line = next(i for i, line in enumerate(text.split("\n")) if line == "COPY . .")
-    hover = await client.text_document_hover_async(
-        types.HoverParams(
-            text_document=types.TextDocumentIdentifier(uri=URI),
-            position=types.Position(line=copy_line, character=1),
-        )
-    )
+    hover = await hover_at(client, copy_line)
     assert "context files read (after `.dockerignore`)" in hover.contents.value, hover.contents.value
     assert "  - `app.py`" in hover.contents.value, hover.contents.value
 
@@ -130,12 +129,7 @@ async def test_diagnostics_fix_hover(client: LanguageClient):
     # Hover on the install line, which still has findings; the text is no
     # longer the saved file, so no cache key is shown.
     install_line = next(i for i, line in enumerate(fixed.split("\n")) if "pip install" in line)
-    hover = await client.text_document_hover_async(
-        types.HoverParams(
-            text_document=types.TextDocumentIdentifier(uri=URI),
-            position=types.Position(line=install_line, character=1),
-        )
-    )
+    hover = await hover_at(client, install_line)
     assert hover is not None
     assert hover.contents.kind == types.MarkupKind.Markdown
     assert "What it does" in hover.contents.value, hover.contents.value
