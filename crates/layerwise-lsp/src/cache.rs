@@ -4,7 +4,8 @@
 //! with the step and whether the next one is predicted to re-run it. The
 //! model reads the Dockerfile and the context from disk, so this is shown
 //! only while the editor's text is the saved file (lines would not match
-//! otherwise). No engine is asked and nothing is written.
+//! otherwise). No engine is asked and the state is only read; the hash cache
+//! next to it is updated as `explain` updates it.
 
 use std::fmt::Write;
 use std::path::Path;

@@ -1,7 +1,8 @@
 """One editor session against `layerwise server`, driven by pytest-lsp.
 
-Run by `lsp_e2e.rs`, which sets LAYERWISE_BIN (the binary under test) and
-LAYERWISE_DOCKERFILE (a naive Dockerfile in its project directory).
+Run by `lsp_e2e.rs`, which sets LAYERWISE_BIN (the binary under test),
+LAYERWISE_DOCKERFILE (a naive Dockerfile in its project directory) and
+XDG_CACHE_HOME (where it recorded a build of that Dockerfile).
 """
 
 import os
@@ -86,6 +87,9 @@ async def test_diagnostics_fix_hover(client: LanguageClient):
     hover = await hover_at(client, install_line)
     assert "**Cache key**" in hover.contents.value, hover.contents.value
     assert "- command: `" in hover.contents.value, hover.contents.value
+    # The build lsp_e2e.rs recorded, and the prediction for the next one.
+    assert "**Last recorded build** (just now): ran, 42.0s." in hover.contents.value, hover.contents.value
+    assert "**Next build**: a cache hit." in hover.contents.value, hover.contents.value
 
     # On the COPY: the context files it sends, named.
     copy_line = next(i for i, line in enumerate(text.split("\n")) if line == "COPY . .")
