@@ -109,7 +109,7 @@ fn merged_parent<'p>(step: &'p PlannedStep, plan: &'p CachePlan) -> &'p str {
 
 /// The baseline step that corresponds to `step`: same stage and text, else
 /// the same ordinal among the stage's steps of the same keyword.
-fn counterpart<'o>(
+pub fn counterpart<'o>(
     step: &PlannedStep,
     plan: &CachePlan,
     old: &'o [RecordedStep],

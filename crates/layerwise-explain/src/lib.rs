@@ -18,9 +18,9 @@ mod vertices;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-pub use compare::{PredictedStep, describe_files, predict};
+pub use compare::{PredictedStep, counterpart, describe_files, predict};
 pub use plan::{CachePlan, FileRecord, Inputs, PlannedStep, base_images, plan};
-pub use state::{RecordedStep, State, StateNotice};
+pub use state::{RecordedStep, State, StateNotice, Unusable};
 pub use vertices::{StepRow, row_of_steps, rows, vertex_of_steps};
 
 use layerwise_engine::{Engine, Step};
@@ -297,14 +297,7 @@ fn effective_ids(
     match given {
         Some(ids) => ids.clone(),
         None => {
-            let recorded: BTreeMap<String, String> = previous
-                .map(|s| {
-                    s.images
-                        .iter()
-                        .filter_map(|(k, v)| v.clone().map(|v| (k.clone(), v)))
-                        .collect()
-                })
-                .unwrap_or_default();
+            let recorded = previous.map(State::image_ids).unwrap_or_default();
             if !recorded.is_empty() {
                 notices.push(
                     "no Docker engine reachable: base image IDs were not checked, assumed unchanged"

@@ -43,6 +43,17 @@ pub struct State {
     pub steps: Vec<RecordedStep>,
 }
 
+impl State {
+    /// The base image IDs the recorded build used, for a prediction made
+    /// without asking an engine.
+    pub fn image_ids(&self) -> BTreeMap<String, String> {
+        self.images
+            .iter()
+            .filter_map(|(reference, id)| Some((reference.clone(), id.clone()?)))
+            .collect()
+    }
+}
+
 /// Why a state file was not used.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StateNotice {
@@ -114,38 +125,63 @@ pub fn state_path(
     Ok(root.join("explain").join(format!("{}.json", &id[..24])))
 }
 
+/// Why a state file cannot be used, found by [`read`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unusable {
+    /// The file could not be read at all.
+    Unreadable(String),
+    /// Damaged, foreign, of another version or of another project.
+    NotOurs(String),
+}
+
+/// Reads the state without changing anything on disk: `Ok(None)` when none
+/// was recorded. For readers that must not move files (the editor's hover).
+pub fn read(path: &Path, project: &Path, dockerfile: &Path) -> Result<Option<State>, Unusable> {
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(Unusable::Unreadable(e.to_string())),
+    };
+    match serde_json::from_slice::<State>(&bytes) {
+        Err(e) => Err(Unusable::NotOurs(format!("not a readable state: {e}"))),
+        Ok(s) if s.format != FORMAT => {
+            Err(Unusable::NotOurs(format!("unknown format {:?}", s.format)))
+        }
+        Ok(s) if s.version != VERSION => Err(Unusable::NotOurs(format!(
+            "format version {} (expected {VERSION})",
+            s.version
+        ))),
+        Ok(s)
+            if s.project != project.to_string_lossy()
+                || s.dockerfile != dockerfile.to_string_lossy() =>
+        {
+            Err(Unusable::NotOurs(format!(
+                "recorded for {} / {}",
+                s.project, s.dockerfile
+            )))
+        }
+        Ok(s) => Ok(Some(s)),
+    }
+}
+
 /// Loads the state, setting aside anything that is not ours.
 pub fn load(
     path: &Path,
     project: &Path,
     dockerfile: &Path,
 ) -> (Option<State>, Option<StateNotice>) {
-    let bytes = match std::fs::read(path) {
-        Ok(b) => b,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return (None, None),
-        Err(e) => {
+    let reason = match read(path, project, dockerfile) {
+        Ok(state) => return (state, None),
+        Err(Unusable::Unreadable(reason)) => {
             return (
                 None,
                 Some(StateNotice::Unreadable {
                     path: path.to_path_buf(),
-                    reason: e.to_string(),
+                    reason,
                 }),
             );
         }
-    };
-    let reason = match serde_json::from_slice::<State>(&bytes) {
-        Err(e) => format!("not a readable state: {e}"),
-        Ok(s) if s.format != FORMAT => format!("unknown format {:?}", s.format),
-        Ok(s) if s.version != VERSION => {
-            format!("format version {} (expected {VERSION})", s.version)
-        }
-        Ok(s)
-            if s.project != project.to_string_lossy()
-                || s.dockerfile != dockerfile.to_string_lossy() =>
-        {
-            format!("recorded for {} / {}", s.project, s.dockerfile)
-        }
-        Ok(s) => return (Some(s), None),
+        Err(Unusable::NotOurs(reason)) => reason,
     };
     let aside = path.with_extension(format!("json.bad-{}", now_secs()));
     let set_aside = std::fs::rename(path, &aside).ok().map(|()| aside);
@@ -247,6 +283,23 @@ mod tests {
             }
             assert!(!path.exists());
         }
+    }
+
+    #[test]
+    fn read_reports_a_foreign_file_and_leaves_it_in_place() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.json");
+        assert_eq!(
+            read(&path, Path::new("/p"), Path::new("/p/Dockerfile")),
+            Ok(None)
+        );
+        std::fs::write(&path, b"{not json").unwrap();
+        let result = read(&path, Path::new("/p"), Path::new("/p/Dockerfile"));
+        assert!(
+            matches!(&result, Err(Unusable::NotOurs(reason)) if reason.starts_with("not a readable state")),
+            "{result:?}"
+        );
+        assert!(path.exists());
     }
 
     #[test]

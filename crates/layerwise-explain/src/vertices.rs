@@ -167,7 +167,8 @@ pub fn row_of_steps(plan: &CachePlan, steps: &[Step]) -> Vec<Option<StepRow>> {
 mod tests {
     use super::*;
     use std::collections::BTreeMap;
-    use std::time::{Duration, SystemTime};
+
+    use layerwise_engine::testing::finished_step as vertex;
 
     use crate::plan::{Inputs, plan};
 
@@ -189,23 +190,6 @@ mod tests {
             None,
         )
         .unwrap()
-    }
-
-    fn vertex(name: &str, cached: bool, seconds: u64) -> Step {
-        let (stage, index, count, instruction) =
-            layerwise_engine::progress::parse_step_name(name).unwrap();
-        let start = SystemTime::UNIX_EPOCH;
-        Step {
-            name: name.into(),
-            stage,
-            index,
-            count,
-            instruction,
-            cached,
-            started: Some(start),
-            completed: Some(start + Duration::from_secs(seconds)),
-            ..Step::default()
-        }
     }
 
     /// The example: both stages start with the same FROM and WORKDIR.

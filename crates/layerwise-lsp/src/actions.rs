@@ -82,7 +82,7 @@ fn fix_action(uri: &Url, document: &Document, diagnostic: &Diagnostic, fix: &Fix
     CodeAction {
         title: format!("{}: {}{label}", diagnostic.code, fix.message),
         kind: Some(CodeActionKind::QUICKFIX),
-        diagnostics: Some(vec![to_lsp(diagnostic, document)]),
+        diagnostics: Some(vec![to_lsp(diagnostic, uri, document)]),
         edit: Some(workspace_edit(uri, text_edits(document, &fix.edits))),
         is_preferred: Some(safe),
         ..CodeAction::default()
@@ -118,7 +118,7 @@ fn suppress_action(
             diagnostic.code, diagnostic.code
         ),
         kind: Some(CodeActionKind::QUICKFIX),
-        diagnostics: Some(vec![to_lsp(diagnostic, document)]),
+        diagnostics: Some(vec![to_lsp(diagnostic, uri, document)]),
         edit: Some(workspace_edit(
             uri,
             vec![TextEdit::new(Range::new(at, at), comment)],

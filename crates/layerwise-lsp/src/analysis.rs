@@ -4,7 +4,10 @@ use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
 
 use layerwise_rules::{ContextDir, FileReport, RuleOptions, Settings, Severity, docs, registry};
-use lsp_types::{CodeDescription, DiagnosticSeverity, NumberOrString, Range, Url};
+use lsp_types::{
+    CodeDescription, DiagnosticRelatedInformation, DiagnosticSeverity, Location, NumberOrString,
+    Range, Url,
+};
 
 use crate::document::Document;
 
@@ -75,8 +78,9 @@ impl Analysis {
         }
     }
 
-    /// Every finding, parse error and configuration error as a diagnostic.
-    pub fn diagnostics(&self, document: &Document) -> Vec<lsp_types::Diagnostic> {
+    /// Every finding, parse error and configuration error as a diagnostic
+    /// of the document at `uri`.
+    pub fn diagnostics(&self, uri: &Url, document: &Document) -> Vec<lsp_types::Diagnostic> {
         let mut out = Vec::new();
         if let Some(error) = &self.config_error {
             out.push(error_diagnostic(Range::default(), error.clone()));
@@ -85,7 +89,12 @@ impl Analysis {
             let at = document.position(document.offset_of_line_column(*line, *column));
             out.push(error_diagnostic(Range::new(at, at), message.clone()));
         }
-        out.extend(self.report.diagnostics.iter().map(|d| to_lsp(d, document)));
+        out.extend(
+            self.report
+                .diagnostics
+                .iter()
+                .map(|d| to_lsp(d, uri, document)),
+        );
         out
     }
 }
@@ -101,8 +110,12 @@ fn error_diagnostic(range: Range, message: String) -> lsp_types::Diagnostic {
 }
 
 /// One finding as the editor shows it: the rule's code linking to its docs,
-/// the message with the help line under it.
-pub fn to_lsp(d: &layerwise_rules::Diagnostic, document: &Document) -> lsp_types::Diagnostic {
+/// the message with the help line under it, the other lines it names.
+pub fn to_lsp(
+    d: &layerwise_rules::Diagnostic,
+    uri: &Url,
+    document: &Document,
+) -> lsp_types::Diagnostic {
     let code_description = registry::find(d.code)
         .and_then(|rule| Url::parse(&docs::rule_url(rule)).ok())
         .map(|href| CodeDescription { href });
@@ -110,6 +123,15 @@ pub fn to_lsp(d: &layerwise_rules::Diagnostic, document: &Document) -> lsp_types
         Some(help) => format!("{}\nhelp: {help}", d.message),
         None => d.message.clone(),
     };
+    let related_information = (!d.related.is_empty()).then(|| {
+        d.related
+            .iter()
+            .map(|related| DiagnosticRelatedInformation {
+                location: Location::new(uri.clone(), document.range(related.span)),
+                message: related.message.clone(),
+            })
+            .collect()
+    });
     lsp_types::Diagnostic {
         range: document.range(d.span),
         severity: Some(match d.severity {
@@ -121,6 +143,7 @@ pub fn to_lsp(d: &layerwise_rules::Diagnostic, document: &Document) -> lsp_types
         code_description,
         source: Some(SOURCE.to_string()),
         message,
+        related_information,
         ..lsp_types::Diagnostic::default()
     }
 }
@@ -137,7 +160,8 @@ mod tests {
             1,
         );
         let analysis = Analysis::run(&doc, None);
-        let diagnostics = analysis.diagnostics(&doc);
+        let uri = Url::parse("file:///project/Dockerfile").unwrap();
+        let diagnostics = analysis.diagnostics(&uri, &doc);
         let lw101 = diagnostics
             .iter()
             .find(|d| d.code == Some(NumberOrString::String("LW101".into())))
@@ -149,13 +173,24 @@ mod tests {
             "{href}"
         );
         assert!(lw101.range.start.line >= 2, "{:?}", lw101.range);
+        // The install the copy invalidates, on line 4 of the same document.
+        let related = lw101.related_information.as_ref().expect("related");
+        assert_eq!(related.len(), 1, "{related:?}");
+        assert_eq!(related[0].location.uri, uri);
+        assert_eq!(related[0].location.range.start.line, 3);
+        assert!(
+            related[0].message.contains("`pip install` re-runs"),
+            "{}",
+            related[0].message
+        );
     }
 
     #[test]
     fn parse_errors_become_error_diagnostics_at_their_position() {
         let doc = Document::new("FROM python:3.11-slim\nCOPY\n".to_string(), 1);
         let analysis = Analysis::run(&doc, None);
-        let diagnostics = analysis.diagnostics(&doc);
+        let uri = Url::parse("file:///project/Dockerfile").unwrap();
+        let diagnostics = analysis.diagnostics(&uri, &doc);
         assert!(!diagnostics.is_empty());
         assert!(
             diagnostics

@@ -1,5 +1,7 @@
 //! Hover: a rule's documentation on its code in a suppression comment, and on
-//! an instruction the findings there with their rules' documentation.
+//! an instruction its cache facts (`cache.rs`: key inputs, the last recorded
+//! build, the next build's prediction) and the findings there with their
+//! rules' documentation.
 
 use layerwise_rules::{docs, registry};
 use lsp_types::{Hover, HoverContents, MarkupContent, MarkupKind, Position};
@@ -52,7 +54,7 @@ fn on_instruction(document: &Document, analysis: &Analysis, offset: usize) -> Op
     let cache = analysis
         .path
         .as_deref()
-        .and_then(|path| crate::cache::key_inputs(path, document.text(), line));
+        .and_then(|path| crate::cache::step_facts(path, document.text(), line));
     let findings = findings_on(analysis, instruction.span);
     match (cache, findings) {
         (Some(cache), Some(findings)) => Some(format!("{cache}\n---\n\n{findings}")),

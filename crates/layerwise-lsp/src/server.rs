@@ -275,7 +275,7 @@ impl Server {
     fn analyze(&mut self, uri: Url, document: Document) -> Message {
         let path = uri.to_file_path().ok();
         let analysis = Analysis::run(&document, path.as_deref());
-        let diagnostics = analysis.diagnostics(&document);
+        let diagnostics = analysis.diagnostics(&uri, &document);
         let version = document.version;
         self.documents.insert(uri.clone(), (document, analysis));
         publish(uri, diagnostics, Some(version))

@@ -65,11 +65,15 @@ proptest! {
             prop_assert_eq!(document.offset(at), offset);
         }
         let analysis = Analysis::run(&document, None);
-        for diagnostic in analysis.diagnostics(&document) {
+        let uri = lsp_types::Url::parse("file:///p/Dockerfile").unwrap();
+        for diagnostic in analysis.diagnostics(&uri, &document) {
             prop_assert!(inside(&text, diagnostic.range.start), "{diagnostic:?}");
             prop_assert!(inside(&text, diagnostic.range.end), "{diagnostic:?}");
+            for related in diagnostic.related_information.iter().flatten() {
+                prop_assert!(inside(&text, related.location.range.start), "{related:?}");
+                prop_assert!(inside(&text, related.location.range.end), "{related:?}");
+            }
         }
-        let uri = lsp_types::Url::parse("file:///p/Dockerfile").unwrap();
         let range = Range::new(Position::new(0, 0), probe);
         for action in layerwise_lsp::actions::code_actions(&uri, &document, &analysis, range, None) {
             let lsp_types::CodeActionOrCommand::CodeAction(action) = action else {

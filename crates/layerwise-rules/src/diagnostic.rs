@@ -138,6 +138,14 @@ impl Fix {
     }
 }
 
+/// Another place in the Dockerfile a finding names (the install a COPY
+/// invalidates, the stage that took a name first), with what happens there.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Related {
+    pub span: Span,
+    pub message: String,
+}
+
 /// What a rule found, before the engine stamps it with the rule's identity.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Finding {
@@ -145,6 +153,7 @@ pub struct Finding {
     pub message: String,
     pub help: Option<String>,
     pub fix: Option<Fix>,
+    pub related: Vec<Related>,
 }
 
 impl Finding {
@@ -154,6 +163,7 @@ impl Finding {
             message: message.into(),
             help: None,
             fix: None,
+            related: Vec::new(),
         }
     }
 
@@ -164,6 +174,15 @@ impl Finding {
 
     pub fn fix(mut self, fix: Option<Fix>) -> Finding {
         self.fix = fix;
+        self
+    }
+
+    /// Points at another instruction the message names.
+    pub fn related(mut self, span: Span, message: impl Into<String>) -> Finding {
+        self.related.push(Related {
+            span,
+            message: message.into(),
+        });
         self
     }
 }
@@ -178,6 +197,8 @@ pub struct Diagnostic {
     pub help: Option<String>,
     pub span: Span,
     pub fix: Option<Fix>,
+    /// Other places the message names; empty for most findings.
+    pub related: Vec<Related>,
 }
 
 /// A whole-file change next to the Dockerfile (the `.dockerignore`), for

@@ -31,7 +31,7 @@ use layerwise_syntax::Dockerfile;
 pub use config::{Config, RuleOptions, load_config};
 pub use context::Context;
 pub use context_dir::ContextDir;
-pub use diagnostic::{Applicability, Diagnostic, Edit, Finding, Fix, Severity, SideFile};
+pub use diagnostic::{Applicability, Diagnostic, Edit, Finding, Fix, Related, Severity, SideFile};
 pub use registry::{Category, Fixes, Rule};
 pub use report::{FileReport, check_bytes};
 pub use suppress::Suppressions;
@@ -131,6 +131,7 @@ pub fn check(
                 help: f.help,
                 span: f.span,
                 fix,
+                related: f.related,
             });
         }
     }

@@ -74,6 +74,17 @@ fn lint_in(code: &str, source: &str, project: Option<&ContextDir>) -> String {
         if let Some(help) = &d.help {
             let _ = writeln!(out, "  help: {help}");
         }
+        for related in &d.related {
+            let p = file.position(related.span.start);
+            let _ = writeln!(
+                out,
+                "  related {}:{} {:?}: {}",
+                p.line,
+                p.column,
+                file.text(related.span),
+                related.message
+            );
+        }
         if let Some(fix) = &d.fix {
             let fixed = fix.apply(source).expect("fix applies");
             let _ = writeln!(

@@ -67,6 +67,16 @@ fn slow_single_stage_pattern_gets_layer_order_and_cache_findings() {
         "{lw101}"
     );
     assert_eq!(lw101["location"]["line"], 3);
+    // The install the copy invalidates, as a related location.
+    let related = &lw101["related"][0];
+    assert_eq!(related["location"]["line"], 4, "{lw101}");
+    assert!(
+        related["message"]
+            .as_str()
+            .unwrap()
+            .contains("`pip install` re-runs"),
+        "{lw101}"
+    );
     let lw102 = value["diagnostics"]
         .as_array()
         .unwrap()
@@ -137,6 +147,24 @@ fn sarif_output_validates_against_the_schema() {
             .as_u64()
             .unwrap()
             >= 1
+    );
+    let lw101 = run["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["ruleId"] == "LW101")
+        .expect("LW101 result");
+    let related = &lw101["relatedLocations"][0];
+    assert_eq!(
+        related["physicalLocation"]["region"]["startLine"], 4,
+        "{lw101}"
+    );
+    assert!(
+        related["message"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("`pip install` re-runs"),
+        "{lw101}"
     );
     // A broken file is reported as a notification and still validates.
     let (code, stdout, _) = run_in(

@@ -53,5 +53,28 @@ pub fn engine_available_or_skip() -> bool {
     }
 }
 
+/// A finished BuildKit step as the engine reports it, named like
+/// `[stage 2/4] RUN …` and `seconds` long, for tests that map or record
+/// steps without building.
+///
+/// # Panics
+/// When `name` is not a step name BuildKit writes.
+pub fn finished_step(name: &str, cached: bool, seconds: u64) -> crate::Step {
+    let (stage, index, count, instruction) = crate::progress::parse_step_name(name)
+        .unwrap_or_else(|| panic!("not a BuildKit step name: {name}"));
+    let start = std::time::SystemTime::UNIX_EPOCH;
+    crate::Step {
+        name: name.into(),
+        stage,
+        index,
+        count,
+        instruction,
+        cached,
+        started: Some(start),
+        completed: Some(start + std::time::Duration::from_secs(seconds)),
+        ..crate::Step::default()
+    }
+}
+
 mod spare_engine;
 pub use spare_engine::SpareEngine;

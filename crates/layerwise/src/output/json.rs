@@ -33,6 +33,19 @@ pub fn value(reports: &[FileReport]) -> Value {
                     }).collect::<Vec<_>>(),
                 })
             });
+            let related: Vec<Value> = d
+                .related
+                .iter()
+                .map(|r| {
+                    let (s, t) = super::range(file, r.span);
+                    json!({
+                        "message": r.message,
+                        "location": {"line": s.line, "column": s.column},
+                        "end_location": {"line": t.line, "column": t.column},
+                        "span": {"start": r.span.start, "end": r.span.end},
+                    })
+                })
+                .collect();
             diagnostics.push(json!({
                 "file": report.path,
                 "code": d.code,
@@ -44,6 +57,7 @@ pub fn value(reports: &[FileReport]) -> Value {
                 "end_location": {"line": end.line, "column": end.column},
                 "span": {"start": d.span.start, "end": d.span.end},
                 "fix": fix,
+                "related": related,
             }));
         }
     }

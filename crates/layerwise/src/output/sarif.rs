@@ -46,7 +46,6 @@ pub fn value(reports: &[FileReport]) -> Value {
         }
         let Some(file) = &report.file else { continue };
         for d in &report.diagnostics {
-            let (start, end) = super::range(file, d.span);
             let index = registry::all()
                 .iter()
                 .position(|r| r.code == d.code)
@@ -55,21 +54,41 @@ pub fn value(reports: &[FileReport]) -> Value {
             if let Some(help) = &d.help {
                 text = format!("{text}. Help: {help}");
             }
-            results.push(json!({
-                "ruleId": d.code,
-                "ruleIndex": index,
-                "level": level(d.severity),
-                "message": {"text": text},
-                "locations": [{"physicalLocation": {
-                    "artifactLocation": {"uri": super::repo_path(&report.path)},
+            let uri = super::repo_path(&report.path);
+            let physical = |span| {
+                let (start, end) = super::range(file, span);
+                json!({
+                    "artifactLocation": {"uri": uri},
                     "region": {
                         "startLine": start.line,
                         "startColumn": start.column,
                         "endLine": end.line,
                         "endColumn": end.column,
                     },
-                }}],
-            }));
+                })
+            };
+            let mut result = json!({
+                "ruleId": d.code,
+                "ruleIndex": index,
+                "level": level(d.severity),
+                "message": {"text": text},
+                "locations": [{"physicalLocation": physical(d.span)}],
+            });
+            if !d.related.is_empty() {
+                result["relatedLocations"] = d
+                    .related
+                    .iter()
+                    .enumerate()
+                    .map(|(id, r)| {
+                        json!({
+                            "id": id,
+                            "physicalLocation": physical(r.span),
+                            "message": {"text": r.message},
+                        })
+                    })
+                    .collect();
+            }
+            results.push(result);
         }
     }
     json!({

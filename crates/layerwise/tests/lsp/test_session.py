@@ -1,7 +1,8 @@
 """One editor session against `layerwise server`, driven by pytest-lsp.
 
-Run by `lsp_e2e.rs`, which sets LAYERWISE_BIN (the binary under test) and
-LAYERWISE_DOCKERFILE (a naive Dockerfile in its project directory).
+Run by `lsp_e2e.rs`, which sets LAYERWISE_BIN (the binary under test),
+LAYERWISE_DOCKERFILE (a naive Dockerfile in its project directory) and
+XDG_CACHE_HOME (where it recorded a build of that Dockerfile).
 """
 
 import os
@@ -25,7 +26,9 @@ async def client(lsp_client: LanguageClient):
             capabilities=types.ClientCapabilities(
                 text_document=types.TextDocumentClientCapabilities(
                     publish_diagnostics=types.PublishDiagnosticsClientCapabilities(
-                        version_support=True, code_description_support=True
+                        version_support=True,
+                        code_description_support=True,
+                        related_information=True,
                     ),
                     hover=types.HoverClientCapabilities(
                         content_format=[types.MarkupKind.Markdown]
@@ -41,6 +44,15 @@ async def client(lsp_client: LanguageClient):
 
 def codes(client: LanguageClient) -> list[str]:
     return [d.code for d in client.diagnostics[URI]]
+
+
+async def hover_at(client: LanguageClient, line: int) -> types.Hover | None:
+    return await client.text_document_hover_async(
+        types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=URI),
+            position=types.Position(line=line, character=1),
+        )
+    )
 
 
 def offset(text: str, position: types.Position) -> int:
@@ -64,16 +76,26 @@ async def test_diagnostics_fix_hover(client: LanguageClient):
     assert lw101.source == "layerwise"
     assert lw101.code_description.href.endswith("#lw101-copy-before-install")
 
-    # The saved file: hover shows the install's cache key inputs.
+    # The finding on the COPY points at the install it invalidates.
     install_line = next(i for i, line in enumerate(text.split("\n")) if "pip install" in line)
-    hover = await client.text_document_hover_async(
-        types.HoverParams(
-            text_document=types.TextDocumentIdentifier(uri=URI),
-            position=types.Position(line=install_line, character=1),
-        )
-    )
+    (related,) = lw101.related_information
+    assert related.location.uri == URI, related
+    assert related.location.range.start.line == install_line, related
+    assert "`pip install` re-runs" in related.message, related.message
+
+    # The saved file: hover shows the install's cache key inputs.
+    hover = await hover_at(client, install_line)
     assert "**Cache key**" in hover.contents.value, hover.contents.value
     assert "- command: `" in hover.contents.value, hover.contents.value
+    # The build lsp_e2e.rs recorded, and the prediction for the next one.
+    assert "**Last recorded build** (just now): ran, 42.0s." in hover.contents.value, hover.contents.value
+    assert "**Next build**: a cache hit." in hover.contents.value, hover.contents.value
+
+    # On the COPY: the context files it sends, named.
+    copy_line = next(i for i, line in enumerate(text.split("\n")) if line == "COPY . .")
+    hover = await hover_at(client, copy_line)
+    assert "context files read (after `.dockerignore`)" in hover.contents.value, hover.contents.value
+    assert "  - `app.py`" in hover.contents.value, hover.contents.value
 
     actions = await client.text_document_code_action_async(
         types.CodeActionParams(
@@ -111,12 +133,7 @@ async def test_diagnostics_fix_hover(client: LanguageClient):
     # Hover on the install line, which still has findings; the text is no
     # longer the saved file, so no cache key is shown.
     install_line = next(i for i, line in enumerate(fixed.split("\n")) if "pip install" in line)
-    hover = await client.text_document_hover_async(
-        types.HoverParams(
-            text_document=types.TextDocumentIdentifier(uri=URI),
-            position=types.Position(line=install_line, character=1),
-        )
-    )
+    hover = await hover_at(client, install_line)
     assert hover is not None
     assert hover.contents.kind == types.MarkupKind.Markdown
     assert "What it does" in hover.contents.value, hover.contents.value

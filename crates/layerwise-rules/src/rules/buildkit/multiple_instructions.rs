@@ -46,15 +46,21 @@ fn check(cx: &Context, out: &mut Vec<Finding>) {
             ) {
                 continue;
             }
-            if body[pos + 1..]
+            if let Some((_, later)) = body[pos + 1..]
                 .iter()
-                .any(|(_, later)| later.kind == ins.kind)
+                .find(|(_, later)| later.kind == ins.kind)
             {
                 let kw = ins.kind.keyword();
-                out.push(Finding::new(
-                    cx.first_line_span(ins),
-                    format!("this {kw} is overridden by a later {kw} in the same stage"),
-                ));
+                out.push(
+                    Finding::new(
+                        cx.first_line_span(ins),
+                        format!("this {kw} is overridden by a later {kw} in the same stage"),
+                    )
+                    .related(
+                        cx.first_line_span(later),
+                        format!("this {kw} replaces the earlier one"),
+                    ),
+                );
             }
         }
     }

@@ -67,14 +67,18 @@ fn check_duplicate(cx: &Context, out: &mut Vec<Finding>) {
         let (Some(name), Some(span)) = (&stage.name, stage.name_span) else {
             continue;
         };
-        if cx.model.stages[..i]
+        let first_use = cx.model.stages[..i]
             .iter()
-            .any(|s| s.name.as_ref() == Some(name))
-        {
-            out.push(Finding::new(
-                span,
-                format!("stage name `{name}` is already used by an earlier stage"),
-            ));
+            .find(|s| s.name.as_ref() == Some(name))
+            .and_then(|s| s.name_span);
+        if let Some(first_span) = first_use {
+            out.push(
+                Finding::new(
+                    span,
+                    format!("stage name `{name}` is already used by an earlier stage"),
+                )
+                .related(first_span, format!("`{name}` first names this stage")),
+            );
         }
     }
 }

@@ -483,6 +483,10 @@ fn reorder_finding(
     Finding::new(cx.first_line_span(ins), message)
         .help(help)
         .fix(reorder_fix(cx, ins, copy, plan))
+        .related(
+            cx.first_line_span(cx.model.instructions[*j]),
+            format!("`{label}` re-runs whenever a file `{text}` copies changes"),
+        )
 }
 
 /// The manifests to copy where the copy was, grouped by the directory each
@@ -671,7 +675,14 @@ fn project_install_finding(
             files.join(" ")
         )
     };
-    Some(Finding::new(cx.first_line_span(ins), message).help(help))
+    Some(
+        Finding::new(cx.first_line_span(ins), message)
+            .help(help)
+            .related(
+                cx.first_line_span(cx.model.instructions[j]),
+                format!("`{label}` re-runs whenever a file `{copy}` copies changes"),
+            ),
+    )
 }
 
 /// Whether the project at `dir` declares a build backend, so installing it
@@ -691,6 +702,42 @@ fn builds_package(dir: &Path) -> bool {
 #[cfg(test)]
 mod tests {
     use crate::test_util::{lint, lint_project};
+    use crate::{Settings, check_source};
+
+    /// The finding on the copy points at the install it invalidates.
+    #[test]
+    fn related_span_is_the_invalidated_install() {
+        let src = "FROM python:3.11-slim\nWORKDIR /app\nCOPY . .\nRUN apt-get update\nRUN pip install -r requirements.txt\n";
+        let mut settings = Settings::default();
+        settings.select(&["LW101".to_string()], &[]).unwrap();
+        let (file, diagnostics) = check_source(src, &settings, None);
+        let [finding] = diagnostics.as_slice() else {
+            panic!("one LW101 expected: {diagnostics:?}");
+        };
+        let [related] = finding.related.as_slice() else {
+            panic!("one related span expected: {finding:?}");
+        };
+        assert_eq!(
+            file.text(related.span),
+            "RUN pip install -r requirements.txt"
+        );
+        assert_eq!(file.position(related.span.start).line, 5);
+        assert_eq!(
+            related.message,
+            "`pip install` re-runs whenever a file `COPY . .` copies changes"
+        );
+    }
+
+    /// Without a reorder, the project-install finding names its install too.
+    #[test]
+    fn project_install_finding_names_the_install() {
+        let src = "FROM python:3.11-slim\nCOPY . .\nRUN pip install .\n";
+        let out = lint("LW101", src);
+        assert!(
+            out.contains("related 3:1 \"RUN pip install .\": `pip install` re-runs"),
+            "{out}"
+        );
+    }
 
     #[test]
     fn flags_copy_before_pip_install() {

@@ -83,11 +83,12 @@ fn check(cx: &Context, out: &mut Vec<Finding>) {
                             || r.system.iter().any(|s| s.install)
                     })
                 });
-                if let Some(&(j, _)) = later {
+                if let Some(&(j, install)) = later {
                     let line = cx.line(cx.model.instructions[j].span.start);
                     out.push(
                         Finding::new(span, format!("`{name}` changes every build and invalidates the install on line {line}"))
-                            .help(format!("declare `{name}` after the expensive steps")),
+                            .help(format!("declare `{name}` after the expensive steps"))
+                            .related(cx.first_line_span(install), format!("this install re-runs on every build because `{name}` changes")),
                     );
                 }
             }
