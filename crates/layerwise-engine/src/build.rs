@@ -81,6 +81,10 @@ pub struct BuildOutcome {
     pub export_time: Option<Duration>,
     /// Things the user should know (e.g. why the CLI fallback was taken).
     pub notes: Vec<String>,
+    /// Bytes of build context sent to the engine (the tar); `None` when a
+    /// docker CLI's file sync sent the directory (it transfers only what
+    /// changed and does not say how much).
+    pub context_sent: Option<u64>,
 }
 
 impl BuildOutcome {
@@ -118,7 +122,18 @@ impl Engine {
     ) -> Result<BuildOutcome, EngineError> {
         let started = Instant::now();
         let mut notes = Vec::new();
-        let mut outcome = match options.path {
+        let context_sent = options
+            .context_dir
+            .is_none()
+            .then_some(context.len() as u64);
+        let path = match options.buildx_cache_export() {
+            Some(spec) => {
+                cli::require_buildx(spec).await?;
+                PathChoice::Cli
+            }
+            None => options.path,
+        };
+        let mut outcome = match path {
             _ if options.context_dir.is_some() => {
                 cli::build(self, options, context, observer).await?
             }
@@ -145,6 +160,7 @@ impl Engine {
         }
         outcome.notes.splice(0..0, notes);
         outcome.elapsed = started.elapsed();
+        outcome.context_sent = context_sent;
         Ok(outcome)
     }
 
@@ -277,6 +293,7 @@ pub(crate) fn finish(
         path,
         elapsed: Duration::ZERO,
         notes: Vec::new(),
+        context_sent: None,
     }
 }
 

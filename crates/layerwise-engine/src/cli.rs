@@ -61,6 +61,12 @@ pub async fn cli_available() -> bool {
     find_cli().await.is_ok()
 }
 
+/// Whether a docker CLI with buildx is installed (cache exports other than
+/// inline need it).
+pub async fn buildx_available() -> bool {
+    find_cli().await.is_ok_and(|cli| cli.buildx)
+}
+
 /// The probe runs once per process: `cli_available` and the build that
 /// follows it would otherwise each spawn the candidates again.
 async fn find_cli() -> Result<Cli, EngineError> {
@@ -95,6 +101,30 @@ async fn probe_cli() -> Option<Cli> {
         }
     }
     None
+}
+
+/// A cache export only a BuildKit client runs needs `docker buildx`; the
+/// error says which CLIs were looked at and what works without it.
+pub(crate) async fn require_buildx(spec: &str) -> Result<(), EngineError> {
+    match find_cli().await {
+        Ok(cli) if cli.buildx => Ok(()),
+        found => {
+            let looked = candidates()
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>();
+            let why = match found {
+                Ok(cli) => format!("{} has no buildx", cli.program.display()),
+                Err(_) if looked.is_empty() => "no docker CLI is installed".to_string(),
+                Err(_) => format!("none of {} has buildx", looked.join(", ")),
+            };
+            Err(EngineError::InvalidOption(format!(
+                "--cache-to {spec} needs docker buildx ({why}); the Engine API's builder \
+                 exports only an inline cache: use --cache-to type=inline --push, and \
+                 --cache-from the pushed image"
+            )))
+        }
+    }
 }
 
 pub(crate) async fn build(
@@ -243,6 +273,9 @@ fn arguments(options: &BuildOptions) -> Vec<String> {
     }
     for reference in &options.cache_from {
         args.extend(["--cache-from".to_string(), reference.clone()]);
+    }
+    if let Some(spec) = options.buildx_cache_export() {
+        args.extend(["--cache-to".to_string(), spec.to_string()]);
     }
     args
 }

@@ -34,7 +34,7 @@ use std::time::Duration;
 use bollard::Docker;
 
 pub use build::{BuildFailure, BuildOutcome, BuildPath, Observer};
-pub use cli::cli_available;
+pub use cli::{buildx_available, cli_available};
 pub use connect::{Address, EnvInputs, HostSource, Location, SshTarget, TlsFiles};
 pub use credentials::RegistryCredentials;
 pub use options::{BuildOptions, CacheTo, PathChoice, SecretSource, SecretSpec, parse_cache_from};

@@ -106,16 +106,21 @@ impl SecretSpec {
     }
 }
 
-/// A cache export the engine's build API can perform.
+/// A cache export.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CacheTo {
-    /// Cache metadata embedded in the image (push the image to share it).
+    /// Cache metadata embedded in the image (push the image to share it):
+    /// the one export the Engine API's builder performs.
     Inline,
+    /// Any other BuildKit exporter (`type=registry,ref=…,mode=max`,
+    /// `type=local,dest=…`, …), kept as written: only a BuildKit client
+    /// (docker buildx) runs it, so the build takes the CLI road.
+    Buildx(String),
 }
 
 impl CacheTo {
-    /// Parses `--cache-to`. Only `type=inline` exists on the Engine API:
-    /// registry, local and other exporters need a BuildKit client (buildx).
+    /// Parses `--cache-to`: `inline`/`type=inline`, or an exporter buildx
+    /// runs (`type=registry` needs `ref=`).
     pub fn parse(text: &str) -> Result<CacheTo, EngineError> {
         let kind = text
             .split(',')
@@ -123,11 +128,25 @@ impl CacheTo {
             .unwrap_or(if text.contains('=') { "" } else { text });
         match kind {
             "inline" => Ok(CacheTo::Inline),
+            "registry" if !text.split(',').any(|f| f.starts_with("ref=")) => Err(
+                EngineError::InvalidOption(format!("--cache-to {text}: ref=IMAGE is required")),
+            ),
+            "registry" | "local" | "gha" | "s3" | "azblob" => Ok(CacheTo::Buildx(text.to_string())),
             other => Err(EngineError::InvalidOption(format!(
-                "--cache-to {text}: the Docker Engine build API can only export an inline cache \
-                 (type=inline, then push the image); cache export type \"{other}\" needs buildx"
+                "--cache-to {text}: unknown cache export type \"{other}\" (inline, registry, local, \
+                 gha, s3, azblob)"
             ))),
         }
+    }
+}
+
+impl BuildOptions {
+    /// The first cache export only buildx can run, if any.
+    pub fn buildx_cache_export(&self) -> Option<&str> {
+        self.cache_to.iter().find_map(|c| match c {
+            CacheTo::Buildx(spec) => Some(spec.as_str()),
+            CacheTo::Inline => None,
+        })
     }
 }
 
@@ -184,13 +203,21 @@ mod tests {
     }
 
     #[test]
-    fn only_inline_cache_export_is_possible() {
+    fn cache_exports_are_inline_or_for_buildx() {
         assert_eq!(CacheTo::parse("type=inline").unwrap(), CacheTo::Inline);
         assert_eq!(CacheTo::parse("inline").unwrap(), CacheTo::Inline);
-        let err = CacheTo::parse("type=registry,ref=r/x:cache")
-            .unwrap_err()
-            .to_string();
-        assert!(err.contains("buildx"), "{err}");
+        let registry = "type=registry,ref=r/x:cache,mode=max";
+        assert_eq!(
+            CacheTo::parse(registry).unwrap(),
+            CacheTo::Buildx(registry.into())
+        );
+        assert!(CacheTo::parse("type=registry,mode=max").is_err());
+        assert!(CacheTo::parse("type=carrier-pigeon").is_err());
+        let options = BuildOptions {
+            cache_to: vec![CacheTo::Inline, CacheTo::Buildx(registry.into())],
+            ..Default::default()
+        };
+        assert_eq!(options.buildx_cache_export(), Some(registry));
     }
 
     #[test]

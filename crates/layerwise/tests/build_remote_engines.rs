@@ -187,13 +187,17 @@ fn builds_on_an_engine_behind_tls_and_refuses_an_engine_it_cannot_verify() {
         text(&output),
         engine.log_tail()
     );
-    let steps = report_steps(&read_report(&report));
+    let value = read_report(&report);
+    let steps = report_steps(&value);
     assert!(
         steps
             .iter()
             .any(|s| s.instruction.starts_with("RUN") && !s.cached),
         "the RUN ran on the TLS engine: {steps:?}"
     );
+    // What was sent: the tar of the Dockerfile and app.py, a few kB.
+    let sent = value["context_sent_bytes"].as_u64().expect("bytes sent");
+    assert!((1024..64 * 1024).contains(&sent), "{sent} bytes sent");
 
     // Another CA: the engine's certificate does not verify, exit 3.
     let stranger = Certificates::make();

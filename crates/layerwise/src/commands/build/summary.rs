@@ -59,6 +59,7 @@ pub(super) fn print_summary(
             "image_id": outcome.image_id,
             "total_s": round_ms(outcome.elapsed),
             "path": outcome.path.to_string(),
+            "context_sent_bytes": outcome.context_sent,
             "steps": rows,
         });
         println!("{value}");
@@ -89,7 +90,17 @@ pub(super) fn print_summary(
             truncate(&row.instruction, 60)
         );
     }
-    println!("total {:.2}s", outcome.elapsed.as_secs_f64());
+    match outcome.context_sent {
+        Some(bytes) => println!(
+            "total {:.2}s, {} of context sent",
+            outcome.elapsed.as_secs_f64(),
+            layerwise_context::human_bytes(bytes as f64)
+        ),
+        None => println!(
+            "total {:.2}s, context sent by file sync",
+            outcome.elapsed.as_secs_f64()
+        ),
+    }
     let slowest = rows
         .iter()
         .filter(|r| !r.cached)
@@ -113,6 +124,7 @@ pub(super) fn write_report(path: &Path, finished: &[Finished]) -> anyhow::Result
         serde_json::json!({
             "image_id": f.outcome.image_id,
             "total_s": round_ms(f.outcome.elapsed),
+            "context_sent_bytes": f.outcome.context_sent,
             "steps": f.rows,
         })
     };
