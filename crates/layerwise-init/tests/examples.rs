@@ -67,10 +67,12 @@ fn every_example_gets_the_two_stage_layout() {
         let install = steps[..builder_end].iter().position(|(k, l)| {
             *k == InstructionKind::Run
                 && l.contains("--mount=type=cache,target=/root/.cache/")
-                && !l.contains("pip install uv")
-                && !l.contains("pip install poetry")
-                && !l.contains("pip install pipenv")
-                && !l.contains("pip install pdm")
+                // Not the step installing the manager itself (with pip, or
+                // with uv into the system Python).
+                && !["uv", "poetry", "pipenv", "pdm"].iter().any(|tool| {
+                    l.contains(&format!("pip install {tool}"))
+                        || l.contains(&format!("--system {tool}"))
+                })
         });
         if plan.installer != Installer::SetupPy {
             let install = install.unwrap_or_else(|| {
