@@ -132,6 +132,15 @@ pub fn restructure(file: &Dockerfile, settings: &Settings, dir: &Path) -> Result
     let mut plan =
         plan_for(dir, &project, &overrides).map_err(|e| Refusal::Unsafe(e.to_string()))?;
     plan.project_before_code = project_installed_before_code(&model, stage);
+    // The original built on this base without installing system packages:
+    // the base has what the native dependencies need (a full python image
+    // ships compilers, headers and their libraries) or their wheels carry
+    // it, so neither stage needs apt (on vladmialkin-fastapi's python:3.11
+    // the detected libpq-dev/gcc and libpq5 cost a cold build 3.5 s).
+    if carried.apt.is_empty() {
+        plan.build_packages.clear();
+        plan.runtime_packages.clear();
+    }
     for package in &carried.apt {
         let list = if is_build_package(package) {
             &mut plan.build_packages

@@ -131,3 +131,28 @@ fn without_the_restructure_the_reorder_still_applies() {
             .any(|a| a.code == "restructure")
     );
 }
+
+const PSYCOPG: &[(&str, &str)] = &[
+    ("requirements.txt", "psycopg2==2.9.9\nflask==3.0.0\n"),
+    ("app.py", "import flask\napp = flask.Flask(__name__)\n"),
+];
+
+#[test]
+fn an_original_without_apt_gets_none_in_either_stage() {
+    // It built on its base as it is: the full image has gcc and libpq.
+    let src = "FROM python:3.11\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\nCMD [\"python\", \"app.py\"]\n";
+    let outcome = restructured(src, PSYCOPG);
+    production(&outcome);
+    assert!(!outcome.fixed.contains("apt-get"), "{}", outcome.fixed);
+}
+
+#[test]
+fn an_original_with_apt_keeps_it_and_the_libraries_it_needs_at_run_time() {
+    let src = "FROM python:3.11-slim\nRUN apt-get update && apt-get install -y gcc libpq-dev\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\nCMD [\"python\", \"app.py\"]\n";
+    let outcome = restructured(src, PSYCOPG);
+    let prod = production(&outcome);
+    let builder = &outcome.fixed[..outcome.fixed.find("AS production").unwrap()];
+    assert!(builder.contains("libpq-dev"), "{builder}");
+    assert!(prod.contains("libpq5"), "{prod}");
+    assert!(!prod.contains("gcc"), "{prod}");
+}

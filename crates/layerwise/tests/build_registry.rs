@@ -10,8 +10,8 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use layerwise_engine::testing::engine_available_or_skip;
 
 mod common;
-use common::registry::{Registry, registry_binary};
-use common::{layerwise, outside_world_required, read_report, text};
+use common::registry::registry_or_skip;
+use common::{layerwise, read_report, text};
 
 /// (instruction, cached) of the report's non-FROM steps.
 fn report_steps(path: &Path) -> Vec<(String, bool)> {
@@ -53,15 +53,9 @@ fn inline_cache_round_trips_through_a_registry() {
     if !engine_available_or_skip() {
         return;
     }
-    let Some(binary) = registry_binary() else {
-        assert!(
-            !outside_world_required(),
-            "docker-registry could not be installed"
-        );
-        eprintln!("skipped: docker-registry is not installed and could not be");
+    let Some(registry) = registry_or_skip() else {
         return;
     };
-    let registry = Registry::start(&binary);
     let _lock = CacheLock::acquire();
     let nanos = SystemTime::now()
         .duration_since(UNIX_EPOCH)

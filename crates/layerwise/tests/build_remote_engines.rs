@@ -6,7 +6,7 @@
 //! ends with exit 3 and no image tagged.
 
 use std::net::{TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -66,6 +66,51 @@ fn small_project(token: &str) -> tempfile::TempDir {
     )
     .unwrap();
     dir
+}
+
+/// `doctor` names the road (`road` in its output), then a small project
+/// builds and its RUN runs on that engine. Returns the project and the
+/// build's JSON report. `engine_log` adds the engine's log to failures.
+fn doctor_then_build(
+    env: &[(&str, String)],
+    road: &str,
+    engine_log: impl Fn() -> String,
+) -> (tempfile::TempDir, serde_json::Value) {
+    let output = run(layerwise_with(env, &["doctor"]));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains(road), "{}", text(&output));
+
+    let project = small_project(&token());
+    let reports = tempfile::tempdir().unwrap();
+    let report = reports.path().join("report.json");
+    let output = run(layerwise_with(
+        env,
+        &[
+            "build",
+            project.path().to_str().unwrap(),
+            "--progress",
+            "plain",
+            "--report",
+            "json",
+            report.to_str().unwrap(),
+        ],
+    ));
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}\nengine log:\n{}",
+        text(&output),
+        engine_log()
+    );
+    let value = read_report(&report);
+    let steps = report_steps(&value);
+    assert!(
+        steps
+            .iter()
+            .any(|s| s.instruction.starts_with("RUN") && !s.cached),
+        "the RUN ran on the engine reached {road}: {steps:?}"
+    );
+    (project, value)
 }
 
 fn skip_or_fail(why: &str) {
@@ -156,45 +201,8 @@ fn builds_on_an_engine_behind_tls_and_refuses_an_engine_it_cannot_verify() {
         ("DOCKER_CERT_PATH", certs.dir.path().display().to_string()),
     ];
 
-    let output = run(layerwise_with(&env, &["doctor"]));
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        stdout.contains("over TLS, engine verified"),
-        "{}",
-        text(&output)
-    );
-
-    let token = token();
-    let project = small_project(&token);
-    let reports = tempfile::tempdir().unwrap();
-    let report = reports.path().join("tls.json");
-    let output = run(layerwise_with(
-        &env,
-        &[
-            "build",
-            project.path().to_str().unwrap(),
-            "--progress",
-            "plain",
-            "--report",
-            "json",
-            report.to_str().unwrap(),
-        ],
-    ));
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}\nengine log:\n{}",
-        text(&output),
-        engine.log_tail()
-    );
-    let value = read_report(&report);
-    let steps = report_steps(&value);
-    assert!(
-        steps
-            .iter()
-            .any(|s| s.instruction.starts_with("RUN") && !s.cached),
-        "the RUN ran on the TLS engine: {steps:?}"
-    );
+    let (project, value) =
+        doctor_then_build(&env, "over TLS, engine verified", || engine.log_tail());
     // What was sent: the tar of the Dockerfile and app.py, a few kB.
     let sent = value["context_sent_bytes"].as_u64().expect("bytes sent");
     assert!((1024..64 * 1024).contains(&sent), "{sent} bytes sent");
@@ -221,29 +229,6 @@ fn builds_on_an_engine_behind_tls_and_refuses_an_engine_it_cannot_verify() {
 // ---------------------------------------------------------------- SSH
 
 const SSHD: &str = "/usr/sbin/sshd";
-
-/// `sshd`, installing Debian's openssh-server when it is missing.
-fn sshd_binary() -> Option<PathBuf> {
-    if !Path::new(SSHD).is_file() {
-        let install = || {
-            Command::new("apt-get")
-                .args(["install", "-y", "-q", "openssh-server"])
-                .env("DEBIAN_FRONTEND", "noninteractive")
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .status()
-                .is_ok_and(|s| s.success())
-        };
-        if !install() {
-            let _ = Command::new("apt-get")
-                .args(["update", "-q"])
-                .stdout(Stdio::null())
-                .status();
-            install();
-        }
-    }
-    Path::new(SSHD).is_file().then(|| SSHD.into())
-}
 
 /// An sshd on a loopback port that lets in the holder of a key made here,
 /// and an `ssh` wrapper that uses that key (first on PATH for layerwise, as
@@ -358,7 +343,7 @@ fn builds_through_ssh_and_a_dropped_connection_exits_3_without_an_image() {
     if !engine_available_or_skip() {
         return;
     }
-    let Some(binary) = sshd_binary() else {
+    let Some(binary) = common::debian_binary(SSHD, "openssh-server") else {
         return skip_or_fail("openssh-server is not installed and could not be");
     };
     let sshd = match Sshd::start(&binary) {
@@ -367,40 +352,10 @@ fn builds_through_ssh_and_a_dropped_connection_exits_3_without_an_image() {
     };
     let env = sshd.env();
 
-    let output = run(layerwise_with(&env, &["doctor"]));
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        stdout.contains("through ssh to 127.0.0.1"),
-        "{}",
-        text(&output)
-    );
-
-    let token = token();
-    let project = small_project(&token);
-    let reports = tempfile::tempdir().unwrap();
-    let report = reports.path().join("ssh.json");
-    let output = run(layerwise_with(
-        &env,
-        &[
-            "build",
-            project.path().to_str().unwrap(),
-            "--progress",
-            "plain",
-            "--report",
-            "json",
-            report.to_str().unwrap(),
-        ],
-    ));
-    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
-    let steps = report_steps(&read_report(&report));
-    assert!(
-        steps
-            .iter()
-            .any(|s| s.instruction.starts_with("RUN") && !s.cached),
-        "the RUN ran through ssh: {steps:?}"
-    );
+    doctor_then_build(&env, "through ssh to 127.0.0.1", String::new);
 
     // Mid-build, the ssh processes carrying the connections are killed.
+    let token = token();
     let marker = format!("dropped-{token}");
     let tag = format!("lw-dropped-{token}:v1");
     let slow = tempfile::tempdir().unwrap();

@@ -12,7 +12,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use layerwise_engine::testing::{SpareEngine, engine_available_or_skip};
 
 mod common;
-use common::registry::{Registry, registry_binary};
+use common::registry::registry_or_skip;
 use common::{ReportStep, layerwise, outside_world_required, read_report, report_steps, text};
 
 /// Runs the binary against the engine at `docker_host`.
@@ -80,12 +80,7 @@ fn a_second_engine_imports_the_pushed_cache_and_rebuilds_only_the_code() {
     if !engine_available_or_skip() {
         return;
     }
-    let Some(binary) = registry_binary() else {
-        assert!(
-            !outside_world_required(),
-            "docker-registry could not be installed"
-        );
-        eprintln!("skipped: docker-registry is not installed and could not be");
+    let Some(registry) = registry_or_skip() else {
         return;
     };
     let engine_b = match SpareEngine::start(&[]) {
@@ -99,7 +94,6 @@ fn a_second_engine_imports_the_pushed_cache_and_rebuilds_only_the_code() {
             return;
         }
     };
-    let registry = Registry::start(&binary);
     let nanos = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .unwrap()

@@ -187,3 +187,27 @@ fn venv_with(dir: &Path, packages: &[&str]) -> Result<PathBuf, String> {
     }
     Ok(venv)
 }
+
+/// `binary`, installing the Debian `package` that provides it when it is
+/// missing (tests that run a registry or an sshd; CI installs both first).
+pub fn debian_binary(binary: &str, package: &str) -> Option<PathBuf> {
+    if !Path::new(binary).is_file() {
+        let install = || {
+            Command::new("apt-get")
+                .args(["install", "-y", "-q", package])
+                .env("DEBIAN_FRONTEND", "noninteractive")
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success())
+        };
+        if !install() {
+            let _ = Command::new("apt-get")
+                .args(["update", "-q"])
+                .stdout(std::process::Stdio::null())
+                .status();
+            install();
+        }
+    }
+    Path::new(binary).is_file().then(|| binary.into())
+}

@@ -12,26 +12,23 @@ const REGISTRY: &str = "/usr/bin/docker-registry";
 
 /// The registry binary, installing Debian's package when it is missing.
 pub fn registry_binary() -> Option<PathBuf> {
-    if Path::new(REGISTRY).is_file() {
-        return Some(REGISTRY.into());
-    }
-    let install = || {
-        Command::new("apt-get")
-            .args(["install", "-y", "-q", "docker-registry"])
-            .env("DEBIAN_FRONTEND", "noninteractive")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success())
+    super::debian_binary(REGISTRY, "docker-registry")
+}
+
+/// A started registry, or `None` after saying why the test is skipped.
+///
+/// # Panics
+/// When `LAYERWISE_REQUIRE_DOCKER=1` and no registry can be installed.
+pub fn registry_or_skip() -> Option<Registry> {
+    let Some(binary) = registry_binary() else {
+        assert!(
+            !super::outside_world_required(),
+            "docker-registry could not be installed"
+        );
+        eprintln!("skipped: docker-registry is not installed and could not be");
+        return None;
     };
-    if !install() {
-        let _ = Command::new("apt-get")
-            .args(["update", "-q"])
-            .stdout(Stdio::null())
-            .status();
-        install();
-    }
-    Path::new(REGISTRY).is_file().then(|| REGISTRY.into())
+    Some(Registry::start(&binary))
 }
 
 /// A registry process, killed when dropped.
