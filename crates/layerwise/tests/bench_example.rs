@@ -35,11 +35,7 @@ fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
 
 /// Which of `tags` still exist on the engine.
 fn surviving(tags: &[String]) -> Vec<String> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    runtime.block_on(async {
+    common::block_on(async {
         let engine = layerwise_engine::Engine::connect().await.unwrap();
         let mut left = Vec::new();
         for tag in tags {

@@ -25,11 +25,7 @@ fn write(dir: &Path, name: &str, contents: &str) {
 }
 
 fn remove_image(reference: &str) {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    runtime.block_on(async {
+    common::block_on(async {
         if let Ok(engine) = layerwise_engine::Engine::connect().await {
             let _ = engine.remove_image(reference).await;
         }
@@ -287,11 +283,7 @@ fn compose_builds_every_service_in_dependency_order() {
         .map(|s| s["service"].as_str().unwrap())
         .collect();
     assert_eq!(services, ["api", "web"]);
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    runtime.block_on(async {
+    common::block_on(async {
         let engine = layerwise_engine::Engine::connect().await.unwrap();
         let (code, output) = engine.run(&api, &["cat", "/greeting"]).await.unwrap();
         assert_eq!(
@@ -345,11 +337,7 @@ fn input_errors_exit_2() {
         "--cache-to",
         "type=registry,ref=x,mode=max",
     ]);
-    let buildx = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-        .block_on(layerwise_engine::buildx_available());
+    let buildx = common::block_on(layerwise_engine::buildx_available());
     if buildx {
         eprintln!("buildx is installed: the missing-buildx message is not checked");
     } else {
@@ -416,11 +404,7 @@ fn ctrl_c_cancels_the_build_on_the_engine_and_tags_nothing() {
         ]),
         &marker,
     );
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let tagged = runtime.block_on(async {
+    let tagged = common::block_on(async {
         let engine = layerwise_engine::Engine::connect().await.unwrap();
         engine.docker().inspect_image(&tag).await.is_ok()
     });

@@ -109,11 +109,7 @@ fn inline_cache_round_trips_through_a_registry() {
             .all(|(_, cached)| !cached)
     );
 
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    runtime.block_on(async {
+    common::block_on(async {
         let engine = layerwise_engine::Engine::connect().await.unwrap();
         engine
             .push(&image)
@@ -149,7 +145,7 @@ fn inline_cache_round_trips_through_a_registry() {
         "steps come from the registry cache: {steps:?}"
     );
 
-    runtime.block_on(async {
+    common::block_on(async {
         let engine = layerwise_engine::Engine::connect().await.unwrap();
         let _ = engine.remove_image(&image).await;
     });

@@ -183,11 +183,7 @@ fn builds_on_an_engine_behind_tls_and_refuses_an_engine_it_cannot_verify() {
         Ok(engine) => engine,
         Err(why) => return skip_or_fail(&format!("a TLS engine could not start: {why}")),
     };
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    runtime.block_on(async {
+    common::block_on(async {
         let machine = layerwise_engine::Engine::connect().await.unwrap();
         let spare = engine.connect().await.unwrap();
         machine
@@ -411,11 +407,7 @@ fn builds_through_ssh_and_a_dropped_connection_exits_3_without_an_image() {
         );
         std::thread::sleep(Duration::from_millis(500));
     }
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    runtime.block_on(async {
+    common::block_on(async {
         let engine = layerwise_engine::Engine::connect().await.unwrap();
         assert!(
             !engine.image_exists(&tag).await.unwrap(),

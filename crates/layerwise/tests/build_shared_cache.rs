@@ -68,13 +68,6 @@ fn non_from_steps(report: &Path) -> Vec<ReportStep> {
         .collect()
 }
 
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-}
-
 #[test]
 fn a_second_engine_imports_the_pushed_cache_and_rebuilds_only_the_code() {
     if !engine_available_or_skip() {
@@ -158,8 +151,7 @@ fn a_second_engine_imports_the_pushed_cache_and_rebuilds_only_the_code() {
     }
 
     // Engine B: a fresh machine that has only the base images.
-    let runtime = runtime();
-    runtime.block_on(async {
+    common::block_on(async {
         let a = layerwise_engine::Engine::connect().await.unwrap();
         let b = engine_b.connect().await.unwrap();
         assert!(b.image_exists(&image).await.is_ok_and(|exists| !exists));
@@ -221,7 +213,7 @@ fn a_second_engine_imports_the_pushed_cache_and_rebuilds_only_the_code() {
         .collect();
     assert_eq!(ran, vec!["COPY . .".to_string()], "after a code edit on B");
 
-    runtime.block_on(async {
+    common::block_on(async {
         let a = layerwise_engine::Engine::connect().await.unwrap();
         let _ = a.remove_image(&image).await;
         let _ = a.remove_image(&commit_tag).await;

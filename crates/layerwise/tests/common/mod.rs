@@ -211,3 +211,13 @@ pub fn debian_binary(binary: &str, package: &str) -> Option<PathBuf> {
     }
     Path::new(binary).is_file().then(|| binary.into())
 }
+
+/// Runs `future` to completion on a runtime of its own (for tests that ask
+/// the engine something between runs of the binary).
+pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime")
+        .block_on(future)
+}
