@@ -129,9 +129,38 @@ fn a_second_engine_imports_the_pushed_cache_and_rebuilds_only_the_code() {
         .skip(1)
         .map(str::to_string)
         .collect();
+    // The runner's registry login sits in a credential helper, as with
+    // Docker Desktop or a cloud helper: a real `docker-credential-*` program
+    // speaking the helper protocol, which records whom it was asked about.
+    let docker_config = tempfile::tempdir().unwrap();
+    let helper_log = docker_config.path().join("asked");
+    std::fs::write(
+        docker_config.path().join("config.json"),
+        r#"{"credsStore":"lwtest"}"#,
+    )
+    .unwrap();
+    let helper = docker_config.path().join("docker-credential-lwtest");
+    std::fs::write(
+        &helper,
+        format!(
+            "#!/bin/sh\n[ \"$1\" = get ] || exit 1\nread -r server\necho \"$server\" >> {}\n\
+             printf '{{\"ServerURL\":\"%s\",\"Username\":\"ci\",\"Secret\":\"token\"}}' \"$server\"\n",
+            helper_log.display()
+        ),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&helper, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let path = format!(
+        "{}:{}",
+        docker_config.path().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_layerwise"))
         .args(&ci_args)
         .current_dir(dir)
+        .env("DOCKER_CONFIG", docker_config.path())
+        .env("PATH", path)
         .output()
         .unwrap();
     assert_eq!(
@@ -149,6 +178,11 @@ fn a_second_engine_imports_the_pushed_cache_and_rebuilds_only_the_code() {
     for pushed in [&commit_tag, &image] {
         assert!(stderr.contains(&format!("pushed {pushed}")), "{stderr}");
     }
+    let asked = std::fs::read_to_string(&helper_log).unwrap_or_default();
+    assert!(
+        asked.contains(&format!("127.0.0.1:{}", registry.port)),
+        "the credential helper was asked for the registry: {asked:?}"
+    );
 
     // Engine B: a fresh machine that has only the base images.
     common::block_on(async {
