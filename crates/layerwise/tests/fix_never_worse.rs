@@ -184,3 +184,46 @@ fn project_installed_from_pyproject_before_the_code_stays_before_it() {
     );
     assert!(!fixed.contains("tomllib"), "{fixed}");
 }
+
+#[test]
+fn a_restructure_that_does_not_build_falls_back_to_the_rule_fixes() {
+    if !layerwise_engine::testing::engine_available_or_skip() {
+        return;
+    }
+    // The image's requirements.txt is requirements_unix.txt under another
+    // name; the context's own requirements.txt cannot install. A restructure
+    // that installs the context's file fails to build; the rule fixes alone
+    // (a cache mount on the install) build and are written.
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    let token = token();
+    write(
+        dir,
+        &[
+            (
+                "requirements.txt",
+                format!("# {token}\nlayerwise-test-no-such-package==0.0.1\n"),
+            ),
+            ("requirements_unix.txt", format!("# {token}\nsix==1.16.0\n")),
+            ("app.py", format!("# {token}\nimport six\nprint(six.__version__)\n")),
+            (
+                "Dockerfile",
+                "FROM python:3.11-slim\nWORKDIR /app\nCOPY requirements_unix.txt requirements.txt\nRUN pip install -r requirements.txt\nCOPY . .\nCMD [\"python\", \"app.py\"]\n".to_string(),
+            ),
+        ],
+    );
+    let stderr = verify_and_write(dir);
+    assert!(
+        stderr.contains("the fixed Dockerfile does not build")
+            && stderr.contains("trying the fixes without the restructure"),
+        "{stderr}"
+    );
+    let fixed = std::fs::read_to_string(dir.join("Dockerfile")).expect("read");
+    assert!(!fixed.contains("AS production"), "{fixed}");
+    let install = fixed.find("RUN ").expect("the install stays");
+    let code = fixed.find("COPY . .").expect("the code copy stays");
+    assert!(
+        install < code,
+        "the install moved above the code copy:\n{fixed}"
+    );
+}

@@ -150,23 +150,24 @@ fn fix_one(
     if let Some(verify) = verify
         && let Err(refused) = run_verify(path, context, &outcome, verify)
     {
-        // A restructure the engine showed to be different or slower is not
-        // the only answer: the rule fixes alone (the reorder, cache mounts)
-        // may still be a faster build. Verify those instead.
+        // A restructure the engine refused (it did not build, or its image
+        // differed, or it was slower) is not the only answer: the rule fixes
+        // alone (the reorder, cache mounts) may still be a faster build.
+        // Verify those instead.
         let restructured = outcome.applied.iter().any(|a| a.code == "restructure");
-        if !restructured || refused.0 != exit::FINDINGS {
-            return Err(refused);
+        if !restructured || !refused.fixed_side {
+            return Err(refused.into_exit());
         }
-        eprintln!("{}", refused.1);
+        eprintln!("{}", refused.message);
         eprintln!("{display}: trying the fixes without the restructure");
         outcome = fix_text(&Options {
             restructure: false,
             ..options.clone()
         })?;
         if !outcome.changed() {
-            return Err(refused);
+            return Err(refused.into_exit());
         }
-        run_verify(path, context, &outcome, verify)?;
+        run_verify(path, context, &outcome, verify).map_err(Refused::into_exit)?;
     }
     if !write {
         print!(
@@ -208,23 +209,47 @@ struct Verify {
     allow_slower: bool,
 }
 
+/// Why `--verify` did not let a fix be written.
+struct Refused {
+    code: u8,
+    message: String,
+    /// The fixed side did not build, differed or was slower: a smaller fix
+    /// may still pass (as opposed to the original failing, or no engine).
+    fixed_side: bool,
+}
+
+impl Refused {
+    fn new(code: u8, message: String, fixed_side: bool) -> Self {
+        Refused {
+            code,
+            message,
+            fixed_side,
+        }
+    }
+
+    fn into_exit(self) -> (u8, String) {
+        (self.code, self.message)
+    }
+}
+
 fn run_verify(
     path: &Path,
     context: &Path,
     outcome: &Outcome,
     judge: Verify,
-) -> Result<(), (u8, String)> {
+) -> Result<(), Refused> {
     use layerwise_fix::verify::{Input, VerifyError, verify};
     let display = path.display();
     let absolute = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
     let (file, dir) = (absolute(path), absolute(context));
     let Ok(relative) = file.strip_prefix(&dir) else {
-        return Err((
+        return Err(Refused::new(
             exit::INPUT_ERROR,
             format!(
                 "{display}: --verify needs the Dockerfile inside the context {}",
                 context.display()
             ),
+            false,
         ));
     };
     let dockerfile = relative.to_string_lossy().into_owned();
@@ -249,13 +274,15 @@ fn run_verify(
             VerifyError::Interrupted => exit::INTERRUPTED,
             VerifyError::Other(_) => exit::INPUT_ERROR,
         };
-        (code, format!("{display}: {e}"))
+        let fixed_side = matches!(e, VerifyError::BuildFailed { which: "fixed", .. });
+        Refused::new(code, format!("{display}: {e}"), fixed_side)
     })?;
     eprint!("{}", report.render());
     if !report.equivalent() {
-        return Err((
+        return Err(Refused::new(
             exit::FINDINGS,
             format!("{display}: the fixed image differs from the original; nothing written"),
+            true,
         ));
     }
     let slower = report.slower();
@@ -265,12 +292,13 @@ fn run_verify(
             slower.join("; ")
         );
     } else if !slower.is_empty() {
-        return Err((
+        return Err(Refused::new(
             exit::FINDINGS,
             format!(
                 "{display}: the fixed build is slower than the original ({}); nothing written",
                 slower.join("; ")
             ),
+            true,
         ));
     }
     Ok(())
