@@ -334,21 +334,21 @@ fn carry(
                         .iter()
                         .any(|s| layerwise_model::layer_order::is_whole_context_source(&s.value));
                     // Manifests copied ahead are copied by the layout too.
-                    let manifests = sources.iter().all(|s| {
-                        let n = s.value.trim_start_matches("./");
-                        n.ends_with(".txt")
-                            || n.ends_with(".in")
-                            || n.ends_with(".lock")
-                            || n.ends_with(".toml")
-                            || n == "Pipfile"
-                            || n == "setup.py"
-                            || n == "setup.cfg"
-                    });
+                    let manifests = sources.iter().all(|s| is_manifest_name(&s.value));
                     if manifests
                         && !whole
                         && ins.kind == InstructionKind::Copy
                         && ins.flags().is_empty()
                     {
+                        // The layout installs the context's files by their own
+                        // names: a manifest copied under another name (e.g.
+                        // requirements_unix.txt as requirements.txt) would
+                        // swap what gets installed.
+                        if let ([source], Some(dest)) = (sources, words.last())
+                            && let Some(renamed) = renamed(&source.value, &dest.value)
+                        {
+                            return Err(renamed);
+                        }
                         return Ok(());
                     }
                     whole
@@ -471,6 +471,33 @@ fn carry(
 
 /// Carries a step the layout does not take over into the production stage:
 /// before the code copy when it reads no code, after it otherwise.
+/// A dependency manifest by its name.
+fn is_manifest_name(path: &str) -> bool {
+    let n = path.trim_start_matches("./");
+    n.ends_with(".txt")
+        || n.ends_with(".in")
+        || n.ends_with(".lock")
+        || n.ends_with(".toml")
+        || n == "Pipfile"
+        || n == "setup.py"
+        || n == "setup.cfg"
+}
+
+/// `COPY SOURCE DEST` naming the manifest something else in the image (a
+/// destination that is not a manifest name is a directory: `COPY x /app`).
+fn renamed(source: &str, dest: &str) -> Option<String> {
+    if dest.ends_with('/') || !is_manifest_name(dest) {
+        return None;
+    }
+    let name = |path: &str| path.rsplit('/').next().unwrap_or(path).to_string();
+    (name(source) != name(dest)).then(|| {
+        format!(
+            "copies {source} as {dest}; the layout would install the context's own {}",
+            name(dest)
+        )
+    })
+}
+
 fn carry_step(model: &Model, i: usize, text: String, c: &mut Carried) -> Result<(), String> {
     let reads = model.reads(i).unwrap_or_default();
     if reads.everything || !reads.paths.is_empty() || !reads.manifests.is_empty() {

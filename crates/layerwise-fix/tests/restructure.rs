@@ -156,3 +156,27 @@ fn an_original_with_apt_keeps_it_and_the_libraries_it_needs_at_run_time() {
     assert!(prod.contains("libpq5"), "{prod}");
     assert!(!prod.contains("gcc"), "{prod}");
 }
+
+#[test]
+fn a_manifest_copied_under_another_name_is_not_restructured() {
+    let files: &[(&str, &str)] = &[
+        ("requirements.txt", "psycopg2==2.9.9\n"),
+        ("requirements_unix.txt", "flask==3.0.0\n"),
+        ("app.py", "import flask\n"),
+    ];
+    let src = "FROM python:3.11-slim\nWORKDIR /app\nCOPY requirements_unix.txt requirements.txt\nRUN pip install -r requirements.txt\nCOPY . .\nCMD [\"python\", \"app.py\"]\n";
+    let outcome = restructured(src, files);
+    assert!(
+        !outcome.fixed.contains("AS production"),
+        "{}",
+        outcome.fixed
+    );
+    let notes = format!("{:?}", outcome.notes);
+    assert!(
+        notes.contains("copies requirements_unix.txt as requirements.txt"),
+        "{notes}"
+    );
+    // Into a directory, the name stays: the restructure goes ahead.
+    let src = "FROM python:3.11-slim\nWORKDIR /app\nCOPY requirements.txt /app\nRUN pip install -r requirements.txt\nCOPY . .\nCMD [\"python\", \"app.py\"]\n";
+    production(&restructured(src, FLASK));
+}

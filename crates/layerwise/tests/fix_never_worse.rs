@@ -186,14 +186,15 @@ fn project_installed_from_pyproject_before_the_code_stays_before_it() {
 }
 
 #[test]
-fn a_restructure_that_does_not_build_falls_back_to_the_rule_fixes() {
+fn a_manifest_copied_under_another_name_gets_the_rule_fixes_not_the_restructure() {
     if !layerwise_engine::testing::engine_available_or_skip() {
         return;
     }
     // The image's requirements.txt is requirements_unix.txt under another
     // name; the context's own requirements.txt cannot install. A restructure
-    // that installs the context's file fails to build; the rule fixes alone
-    // (a cache mount on the install) build and are written.
+    // would install the context's file (and fail to build): it is refused,
+    // and the rule fixes alone (a cache mount on the install) are verified
+    // and written.
     let tmp = tempfile::tempdir().expect("tempdir");
     let dir = tmp.path();
     let token = token();
@@ -214,9 +215,8 @@ fn a_restructure_that_does_not_build_falls_back_to_the_rule_fixes() {
     );
     let stderr = verify_and_write(dir);
     assert!(
-        stderr.contains("the fixed Dockerfile does not build")
-            && stderr.contains("trying the fixes without the restructure"),
-        "{stderr}"
+        stderr.contains("copies requirements_unix.txt as requirements.txt"),
+        "the restructure is refused, saying why:\n{stderr}"
     );
     let fixed = std::fs::read_to_string(dir.join("Dockerfile")).expect("read");
     assert!(!fixed.contains("AS production"), "{fixed}");
