@@ -361,11 +361,7 @@ impl Address {
     /// tells: SSH, or TCP to anything but a loopback address).
     pub fn is_remote(&self) -> bool {
         let loopback = |hostport: &str| {
-            let host = hostport
-                .rsplit_once(':')
-                .map_or(hostport, |(h, _)| h)
-                .trim_start_matches('[')
-                .trim_end_matches(']');
+            let host = host_of(hostport);
             host == "localhost"
                 || host
                     .parse::<std::net::IpAddr>()
@@ -377,6 +373,15 @@ impl Address {
             Address::Ssh(target) => !loopback(&target.host),
         }
     }
+}
+
+/// The host of `host:port` (`[v6]:port` too), without the brackets.
+pub(crate) fn host_of(hostport: &str) -> &str {
+    hostport
+        .rsplit_once(':')
+        .map_or(hostport, |(h, _)| h)
+        .trim_start_matches('[')
+        .trim_end_matches(']')
 }
 
 /// Parses `1.41` into `(1, 41)`.

@@ -123,6 +123,10 @@ impl Engine {
                 (Address::Unix(tunnel.socket()), Some(Arc::new(tunnel)))
             }
         };
+        let unreachable = |reason: String| EngineError::Unreachable {
+            location: location.to_string(),
+            reason,
+        };
         let docker = connect::open_client(&dial, &location, REQUEST_TIMEOUT)?;
         let ping = tokio::time::timeout(Duration::from_secs(10), docker.ping()).await;
         let failure = match ping {
@@ -133,20 +137,12 @@ impl Engine {
         if let Some(reason) = failure {
             // Through a tunnel the client only sees the connection close;
             // the tunnel knows why (ssh's message, the TLS handshake's).
-            let reason = match &tunnel {
+            let why = match &tunnel {
                 Some(tunnel) => tunnel.wait_for_error(Duration::from_secs(3)).await,
                 None => None,
-            }
-            .unwrap_or(reason);
-            return Err(EngineError::Unreachable {
-                location: location.to_string(),
-                reason,
-            });
+            };
+            return Err(unreachable(why.unwrap_or(reason)));
         }
-        let unreachable = |reason: String| EngineError::Unreachable {
-            location: location.to_string(),
-            reason,
-        };
         let docker = docker
             .negotiate_version()
             .await

@@ -217,11 +217,7 @@ fn ssh_args(target: &SshTarget) -> Vec<String> {
 }
 
 fn server_name(hostport: &str) -> Result<ServerName<'static>, EngineError> {
-    let host = hostport
-        .rsplit_once(':')
-        .map_or(hostport, |(h, _)| h)
-        .trim_start_matches('[')
-        .trim_end_matches(']');
+    let host = crate::connect::host_of(hostport);
     ServerName::try_from(host.to_string())
         .map_err(|e| EngineError::InvalidOption(format!("engine host {host}: {e}")))
 }

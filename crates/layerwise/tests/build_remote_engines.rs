@@ -14,7 +14,9 @@ use layerwise_engine::testing::{SpareEngine, engine_available_or_skip};
 use rcgen::{BasicConstraints, CertificateParams, ExtendedKeyUsagePurpose, IsCa, KeyPair};
 
 mod common;
-use common::{outside_world_required, process_running, read_report, report_steps, text};
+use common::{
+    layerwise_with, outside_world_required, process_running, read_report, report_steps, text,
+};
 
 fn token() -> String {
     let nanos = SystemTime::now()
@@ -30,26 +32,6 @@ fn free_port() -> u16 {
         .local_addr()
         .unwrap()
         .port()
-}
-
-/// Runs the binary with `env` set (and the caller's DOCKER_* variables
-/// that would compete with it removed).
-fn layerwise_with(env: &[(&str, String)], args: &[&str]) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_layerwise"));
-    command.args(args);
-    for name in [
-        "DOCKER_HOST",
-        "DOCKER_CONTEXT",
-        "DOCKER_TLS_VERIFY",
-        "DOCKER_TLS",
-        "DOCKER_CERT_PATH",
-    ] {
-        command.env_remove(name);
-    }
-    for (name, value) in env {
-        command.env(name, value);
-    }
-    command
 }
 
 fn run(mut command: Command) -> Output {

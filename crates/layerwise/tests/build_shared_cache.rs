@@ -13,14 +13,13 @@ use layerwise_engine::testing::{SpareEngine, engine_available_or_skip};
 
 mod common;
 use common::registry::registry_or_skip;
-use common::{ReportStep, layerwise, outside_world_required, read_report, report_steps, text};
+use common::{
+    ReportStep, layerwise, layerwise_with, outside_world_required, read_report, report_steps, text,
+};
 
 /// Runs the binary against the engine at `docker_host`.
-fn layerwise_on(docker_host: &str, args: &[&str]) -> std::process::Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_layerwise"))
-        .args(args)
-        .env("DOCKER_HOST", docker_host)
-        .env_remove("DOCKER_CONTEXT")
+fn run_on(docker_host: &str, args: &[&str]) -> std::process::Output {
+    layerwise_with(&[("DOCKER_HOST", docker_host.to_string())], args)
         .output()
         .expect("layerwise runs")
 }
@@ -198,7 +197,7 @@ fn a_second_engine_imports_the_pushed_cache_and_rebuilds_only_the_code() {
 
     let b_report = reports.path().join("b.json");
     let build_on_b = |report: &Path| {
-        layerwise_on(
+        run_on(
             &engine_b.host(),
             &[
                 "build",

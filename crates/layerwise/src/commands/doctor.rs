@@ -95,22 +95,24 @@ async fn diagnose(args: DoctorArgs) -> anyhow::Result<u8> {
     };
     ok(format!("engine reachable at {} (via {via})", location.host));
     let dial = engine.dial();
-    let road = match location.address() {
-        Ok(Address::Ssh(target)) => format!(
+    // Parsed already by connect: only a valid address gets here.
+    let address = location.address().ok();
+    let road = match &address {
+        Some(Address::Ssh(target)) => format!(
             "through ssh to {} (`docker system dial-stdio` there)",
             target.host
         ),
-        Ok(Address::Tls { files, .. }) if files.verify => format!(
+        Some(Address::Tls { files, .. }) if files.verify => format!(
             "over TLS, engine verified with {}",
             files.dir.join("ca.pem").display()
         ),
-        Ok(Address::Tls { .. }) => {
+        Some(Address::Tls { .. }) => {
             "over TLS, engine NOT verified (DOCKER_TLS without DOCKER_TLS_VERIFY)".to_string()
         }
-        Ok(Address::Tcp(_)) => "over plain TCP, unencrypted".to_string(),
+        Some(Address::Tcp(_)) => "over plain TCP, unencrypted".to_string(),
         _ => "over a unix socket".to_string(),
     };
-    let remote = location.address().is_ok_and(|a| a.is_remote());
+    let remote = address.as_ref().is_some_and(Address::is_remote);
     match engine.round_trip().await {
         Ok(time) => ok(format!(
             "{} engine, {road}; round trip {:.1} ms (median of 5 pings)",
