@@ -31,6 +31,9 @@ pub struct Options {
     /// With `unsafe_fixes`, also try the restructure (off to get the rule
     /// fixes alone, e.g. when verification refused the restructured build).
     pub restructure: bool,
+    /// What the restructure installs with, as `init` does (`uv pip` by
+    /// default; a file that installs with uv keeps uv whatever this says).
+    pub install: restructure::Install,
 }
 
 impl Default for Options {
@@ -39,6 +42,7 @@ impl Default for Options {
             unsafe_fixes: false,
             max_rounds: 10,
             restructure: true,
+            install: restructure::Install::default(),
         }
     }
 }
@@ -186,7 +190,9 @@ pub fn fix_source(
             && options.restructure
             && restructure::enabled(settings)
         {
-            match project_dir.map(|dir| restructure::restructure(&file, settings, dir)) {
+            match project_dir
+                .map(|dir| restructure::restructure(&file, settings, dir, &options.install))
+            {
                 Some(Ok(fix)) => candidates.push(Candidate {
                     code: "restructure".to_string(),
                     line: 1,

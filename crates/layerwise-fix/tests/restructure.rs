@@ -180,3 +180,125 @@ fn a_manifest_copied_under_another_name_is_not_restructured() {
     let src = "FROM python:3.11-slim\nWORKDIR /app\nCOPY requirements.txt /app\nRUN pip install -r requirements.txt\nCOPY . .\nCMD [\"python\", \"app.py\"]\n";
     production(&restructured(src, FLASK));
 }
+
+/// The builder stage of a restructured file.
+fn builder(outcome: &Outcome) -> &str {
+    production(outcome);
+    &outcome.fixed[..outcome.fixed.find("AS production").unwrap()]
+}
+
+const PIP_FLASK: &str = "FROM python:3.11-slim\nWORKDIR /app\nCOPY . .\nRUN pip install --no-cache-dir -r requirements.txt\nCMD [\"gunicorn\", \"app:app\"]\n";
+
+#[test]
+fn a_pip_file_is_restructured_to_install_with_uv_as_init_does() {
+    let outcome = restructured(PIP_FLASK, FLASK);
+    let builder = builder(&outcome);
+    assert!(
+        builder.contains("COPY --from=ghcr.io/astral-sh/uv:"),
+        "{builder}"
+    );
+    assert!(
+        builder.contains("uv venv /opt/venv \\\n    && uv pip install -r requirements.txt"),
+        "{builder}"
+    );
+    assert!(!builder.contains("pip --python"), "{builder}");
+    let applied = &outcome.applied[0];
+    assert_eq!(applied.code, "restructure");
+    assert!(applied.message.contains("uv pip"), "{}", applied.message);
+}
+
+#[test]
+fn install_with_pip_keeps_pip_and_a_uv_mirror_is_used_when_named() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in FLASK {
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    let fix = |install: layerwise_fix::restructure::Install| {
+        let options = Options {
+            unsafe_fixes: true,
+            install,
+            ..Options::default()
+        };
+        fix_source(PIP_FLASK, &Settings::default(), Some(dir.path()), &options).unwrap()
+    };
+    let pip = fix(layerwise_fix::restructure::Install {
+        frontend: layerwise_init::Frontend::Pip,
+        uv_source: None,
+    });
+    let builder_text = builder(&pip);
+    assert!(
+        builder_text.contains("pip --python /opt/venv/bin/python install -r requirements.txt"),
+        "{builder_text}"
+    );
+    assert!(!builder_text.contains("astral-sh/uv"), "{builder_text}");
+    let mirror = fix(layerwise_fix::restructure::Install {
+        frontend: layerwise_init::Frontend::Uv,
+        uv_source: Some(layerwise_init::UvSource::Image(
+            "mirror.example/uv:0.13.9".into(),
+        )),
+    });
+    assert!(
+        builder(&mirror).contains("COPY --from=mirror.example/uv:0.13.9 /uv /uvx /bin/"),
+        "{}",
+        mirror.fixed
+    );
+}
+
+#[test]
+fn pip_configured_by_its_variables_stays_pip() {
+    // uv does not read PIP_INDEX_URL: installing with it would reach another index.
+    for setting in [
+        "ENV PIP_INDEX_URL=https://pypi.internal.example/simple\n",
+        "ARG PIP_EXTRA_INDEX_URL\n",
+    ] {
+        let src = format!(
+            "FROM python:3.11-slim\n{setting}WORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\nCMD [\"gunicorn\", \"app:app\"]\n"
+        );
+        let outcome = restructured(&src, FLASK);
+        let builder = builder(&outcome);
+        assert!(
+            builder.contains("pip --python /opt/venv/bin/python install -r requirements.txt"),
+            "{builder}"
+        );
+        assert!(builder.contains(setting.trim_end()), "{builder}");
+    }
+}
+
+#[test]
+fn install_options_the_layout_would_drop_are_refused_naming_them() {
+    let files: Vec<(&str, &str)> = FLASK
+        .iter()
+        .copied()
+        .chain([("constraints.txt", "flask<4\n"), ("pip.conf", "[global]\n")])
+        .collect();
+    for (install, expected) in [
+        (
+            "RUN pip install --extra-index-url https://download.example/whl -r requirements.txt",
+            "`--extra-index-url` changes what the install resolves",
+        ),
+        (
+            "RUN pip install --pre -r requirements.txt",
+            "`--pre` changes what the install resolves",
+        ),
+        (
+            "RUN pip install -c constraints.txt -r requirements.txt",
+            "`-c constraints.txt`",
+        ),
+        (
+            "COPY pip.conf /etc/pip.conf\nRUN pip install -r requirements.txt",
+            "pip's configuration is copied to /etc/pip.conf",
+        ),
+    ] {
+        let src = format!(
+            "FROM python:3.11-slim\nWORKDIR /app\nCOPY . .\n{install}\nCMD [\"gunicorn\", \"app:app\"]\n"
+        );
+        let outcome = restructured(&src, &files);
+        assert!(
+            !outcome.fixed.contains("AS production"),
+            "{}",
+            outcome.fixed
+        );
+        let notes = format!("{:?}", outcome.notes);
+        assert!(notes.contains(expected), "{install}: {notes}");
+    }
+}

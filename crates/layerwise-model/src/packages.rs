@@ -127,6 +127,10 @@ pub struct PythonInstall {
     pub custom_location: bool,
     /// `--no-deps`: only the named packages, none of their dependencies.
     pub no_deps: bool,
+    /// Options that change where packages come from or which versions are
+    /// chosen (`--index-url`, `--find-links`, `--pre`, `--only-binary`…),
+    /// as written.
+    pub resolution_options: Vec<Word>,
 }
 
 impl PythonInstall {
@@ -201,6 +205,7 @@ pub fn python_install(index: usize, inv: &Invocation) -> Option<PythonInstall> {
         no_cache: None,
         custom_location: false,
         no_deps: false,
+        resolution_options: Vec::new(),
     };
     let mut seen_sub = false;
     let mut i = 0;
@@ -242,6 +247,7 @@ pub fn python_install(index: usize, inv: &Invocation) -> Option<PythonInstall> {
             "-n" if manager == Manager::Uv => install.no_cache = Some(w.clone()),
             "--target" | "-t" | "--prefix" | "--root" => install.custom_location = true,
             "--no-deps" => install.no_deps = true,
+            _ if RESOLUTION_OPTIONS.contains(&name) => install.resolution_options.push(w.clone()),
             _ => {}
         }
         if short_requirement(v).is_some() {
@@ -270,6 +276,30 @@ pub fn python_install(index: usize, inv: &Invocation) -> Option<PythonInstall> {
     }
     Some(install)
 }
+
+/// Install options that decide which packages (or builds of them) are
+/// installed, beyond the requirements themselves: pip's and uv's spellings.
+const RESOLUTION_OPTIONS: &[&str] = &[
+    "-i",
+    "--index-url",
+    "--extra-index-url",
+    "--index",
+    "--default-index",
+    "--index-strategy",
+    "-f",
+    "--find-links",
+    "--no-index",
+    "--pre",
+    "--prerelease",
+    "--only-binary",
+    "--no-binary",
+    "--prefer-binary",
+    "--trusted-host",
+    "--upgrade-strategy",
+    "--resolution",
+    "--exclude-newer",
+    "--override",
+];
 
 fn short_requirement(v: &str) -> Option<&str> {
     let rest = v.strip_prefix("-r").or_else(|| v.strip_prefix("-c"))?;

@@ -173,11 +173,17 @@ fn project_installed_from_pyproject_before_the_code_stays_before_it() {
     let fixed = std::fs::read_to_string(dir.join("Dockerfile")).expect("read");
     // Restructured or not (a restructure timed slower is not written), the
     // project installs from its metadata before the code is copied.
-    // `pip install .`, or the image's pip installing into the venv.
-    let install = fixed
-        .find(" install .\n")
+    // `pip install .`, or `uv pip install --no-deps .` after the
+    // dependencies installed from pyproject.toml.
+    let lines: Vec<&str> = fixed.lines().collect();
+    let install = lines
+        .iter()
+        .position(|l| l.contains(" install ") && l.trim_end().ends_with(" ."))
         .expect("the project install stays");
-    let code = fixed.find("COPY . .").expect("the code copy stays");
+    let code = lines
+        .iter()
+        .position(|l| *l == "COPY . .")
+        .expect("the code copy stays");
     assert!(
         install < code,
         "the project still installs from its metadata alone:\n{fixed}"

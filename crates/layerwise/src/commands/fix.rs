@@ -4,12 +4,14 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 use clap::Args;
+use layerwise_fix::restructure::Install;
 use layerwise_fix::write::{Snapshot, write_atomic};
 use layerwise_fix::{Options, Outcome};
 use layerwise_rules::Settings;
 use layerwise_rules::discover::{NO_DOCKERFILE, find_dockerfiles};
 
 use crate::commands::check::{RuleSelection, rule_options};
+use crate::commands::installer::InstallerArgs;
 use crate::exit;
 
 /// Apply the fixes of `check`: print a diff, or write with --write.
@@ -47,6 +49,10 @@ pub struct FixArgs {
     /// Most re-check rounds per file.
     #[arg(long, default_value_t = 10)]
     pub max_rounds: usize,
+    // What the restructure installs with (a file that installs with uv keeps
+    // uv; one that configures pip through `PIP_*` variables keeps pip).
+    #[command(flatten)]
+    pub installer: InstallerArgs,
 }
 
 pub fn run(args: FixArgs) -> Result<u8> {
@@ -80,6 +86,10 @@ pub fn run(args: FixArgs) -> Result<u8> {
     let options = Options {
         unsafe_fixes: args.unsafe_fixes,
         max_rounds: args.max_rounds.max(1),
+        install: Install {
+            frontend: args.installer.frontend(),
+            uv_source: args.installer.uv_source(),
+        },
         ..Options::default()
     };
     let mut would_change = false;

@@ -4,11 +4,10 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::Args;
-use layerwise_init::{
-    Ci, Frontend, GeneratedFile, Options, Overrides, Registry, UvSource, WriteError,
-};
+use layerwise_init::{Ci, GeneratedFile, Options, Overrides, Registry, WriteError};
 use layerwise_python::PythonProject;
 
+use crate::commands::installer::InstallerArgs;
 use crate::exit;
 
 #[derive(Args)]
@@ -37,20 +36,8 @@ pub struct InitArgs {
     /// Port the app listens on (default: detected).
     #[arg(long)]
     port: Option<u16>,
-    /// What installs requirement files, exported lock files and the project
-    /// into the venv: `uv pip` (uv's cache keeps every wheel it fetched, so a
-    /// dependency edit downloads only what is new) or `pip`. uv projects always
-    /// use `uv sync`.
-    #[arg(long, value_name = "TOOL", value_parser = ["uv", "pip"], default_value = "uv")]
-    install_with: String,
-    /// The image the builder copies uv's binary from (default: uv's published
-    /// image at the version layerwise pins); name a mirror here.
-    #[arg(long, value_name = "IMAGE", conflicts_with = "uv_from_index")]
-    uv_image: Option<String>,
-    /// Install uv with pip from the package index instead of copying it from
-    /// its image, for builders that cannot reach the image's registry.
-    #[arg(long)]
-    uv_from_index: bool,
+    #[command(flatten)]
+    installer: InstallerArgs,
     /// The image's repository in your team's registry (`host/team/app`, no
     /// tag): compose.yaml names the image there and imports its inline build
     /// cache (`cache_from`), so a build CI pushed seeds everyone's.
@@ -84,15 +71,8 @@ pub fn run(args: InitArgs) -> anyhow::Result<u8> {
             .command
             .map(|c| c.split_whitespace().map(String::from).collect()),
         port: args.port,
-        frontend: Some(match args.install_with.as_str() {
-            "pip" => Frontend::Pip,
-            _ => Frontend::Uv,
-        }),
-        uv_source: match (args.uv_image, args.uv_from_index) {
-            (_, true) => Some(UvSource::Index),
-            (Some(image), false) => Some(UvSource::Image(image)),
-            (None, false) => None,
-        },
+        frontend: Some(args.installer.frontend()),
+        uv_source: args.installer.uv_source(),
     };
     let (mut plan, placeholder) =
         match layerwise_init::plan_or_placeholder(&args.dir, &project, &overrides) {

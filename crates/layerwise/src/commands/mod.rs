@@ -10,6 +10,7 @@ pub mod doctor;
 pub mod explain;
 pub mod fix;
 pub mod init;
+pub mod installer;
 pub mod plugin;
 pub mod rule;
 pub mod server;
