@@ -236,7 +236,8 @@ def fix_changes(fix_log):
     applied = sorted(set(re.findall(r": (?:would fix|fixed) ([A-Za-z0-9-]+):", fix_log)))
     notes = re.findall(r": (not restructured: .*)$", fix_log, re.M)
     created = re.findall(r"^(\S+): (?:would )?(create|extend)(?:d)?$", fix_log, re.M)
-    return applied, notes, [f"{Path(p).name} {verb}d" for p, verb in created]
+    past = {"create": "created", "extend": "extended"}
+    return applied, notes, [f"{Path(p).name} {past[verb]}" for p, verb in created]
 
 
 def row_result(row, runs):
