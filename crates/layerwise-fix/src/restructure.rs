@@ -753,7 +753,7 @@ fn adapt(generated: &str, c: &Carried) -> String {
     let user = c.user.as_ref().filter(|u| !u.is_empty());
     let mut out = String::new();
     let mut started = false;
-    let mut stage = 0;
+    let mut production = false;
     let mut skipping_user_creation = false;
     let push = |out: &mut String, line: &str| {
         out.push_str(line);
@@ -769,23 +769,28 @@ fn adapt(generated: &str, c: &Carried) -> String {
             continue;
         }
         if line.starts_with("FROM ") {
-            stage += 1;
+            production = line.ends_with(" AS production");
             push(&mut out, line);
+            // Stages built on the layout's `base` inherit its ENV and SHELL,
+            // not its ARGs.
+            let from_base = line.starts_with("FROM base ");
             for env in &c.env {
-                push(&mut out, env);
+                if !from_base || env.starts_with("ARG") {
+                    push(&mut out, env);
+                }
             }
             continue;
         }
-        if stage == 2 && own_users && line.starts_with("RUN groupadd ") {
+        if production && own_users && line.starts_with("RUN groupadd ") {
             skipping_user_creation = line.trim_end().ends_with('\\');
             continue;
         }
-        if stage == 2 && line.starts_with("CMD ") {
+        if production && line.starts_with("CMD ") {
             for extra in &c.production {
                 push(&mut out, extra);
             }
         }
-        if stage == 2 && line == "COPY . ." {
+        if production && line == "COPY . ." {
             for step in &c.before_code {
                 push(&mut out, step);
             }
@@ -800,7 +805,7 @@ fn adapt(generated: &str, c: &Carried) -> String {
             }
             continue;
         }
-        if stage == 2 && own_users && line.starts_with("USER ") {
+        if production && own_users && line.starts_with("USER ") {
             if let Some(user) = user {
                 push(&mut out, &format!("USER {user}"));
             }

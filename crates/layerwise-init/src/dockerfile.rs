@@ -4,9 +4,14 @@
 //!
 //! * `builder`: build-only apt packages, the installer tool, a venv at
 //!   `/opt/venv`, the dependency manifests alone, the dependency install with
-//!   BuildKit cache mounts, then (for packages) the project itself, not editable.
+//!   BuildKit cache mounts, then (for packages) the project itself.
+//! * `project`, for a package installed editable from its metadata and empty
+//!   stand-ins while its dependencies install apart: the project's editable
+//!   install into a venv of its own, in a stage BuildKit runs alongside the
+//!   builder's dependency install (both start `FROM base`, the builder's set-up).
 //! * `production`: run-time libraries only, an unprivileged user, the venv copied
-//!   from the builder, then the code, exec-form CMD.
+//!   from the builder (and the project's files from `project`), then the code,
+//!   exec-form CMD.
 //!
 //! Everything here builds on Docker Engine 20.10's built-in frontend: no
 //! `# syntax=` line, no heredocs, no `COPY --link`.
@@ -59,7 +64,13 @@ fn header(out: &mut Writer, plan: &BuildPlan) {
 }
 
 fn builder_stage(out: &mut Writer, plan: &BuildPlan) {
-    out.line(&format!("FROM {} AS builder", plan.base_image));
+    let project_apart = project_stage(plan);
+    let name = if project_apart.is_some() {
+        "base"
+    } else {
+        "builder"
+    };
+    out.line(&format!("FROM {} AS {name}", plan.base_image));
     let mut env = vec![
         "PIP_DISABLE_PIP_VERSION_CHECK=1".to_string(),
         "PYTHONDONTWRITEBYTECODE=1".to_string(),
@@ -118,6 +129,32 @@ fn builder_stage(out: &mut Writer, plan: &BuildPlan) {
     }
     venv_env(out, &[]);
     out.line(&format!("WORKDIR {APP_DIR}"));
+    if let (Some((dependencies, skeleton)), mounts) = (project_apart, install_mounts(plan)) {
+        // Each stage makes its own venv when the install's RUN does; the
+        // production stage copies the project's files over the builder's.
+        let venv = out.pending_venv.clone();
+        out.blank();
+        out.line("FROM base AS builder");
+        copy_manifests(out, &plan.manifests);
+        for path in &plan.local_paths {
+            out.line(&format!("COPY {path} {path}"));
+        }
+        out.run(&mounts, &dependencies);
+        out.blank();
+        skeleton_comment(out);
+        out.line("# Its own stage builds it while the builder installs the dependencies.");
+        out.line("FROM base AS project");
+        let files: Vec<String> = plan
+            .manifests
+            .iter()
+            .chain(&skeleton.files)
+            .cloned()
+            .collect();
+        copy_manifests(out, &files);
+        out.pending_venv = venv;
+        out.run(&mounts, &skeleton_install(plan, skeleton));
+        return;
+    }
     copy_manifests(out, &plan.manifests);
     // A directory copied to its own path: `COPY libs/x libs/` would spill
     // its contents into `libs/`.
@@ -198,12 +235,33 @@ fn production_stage(out: &mut Writer, plan: &BuildPlan) {
     // The venv changes with the code when the project itself is installed in
     // it, so it comes last but for the code.
     out.line(&format!("COPY --from=builder {VENV} {VENV}"));
+    if project_stage(plan).is_some() {
+        out.line(&format!("COPY --from=project {VENV} {VENV}"));
+    }
     out.line("COPY . .");
     out.line(&format!("USER {APP_USER}"));
     if let Some(port) = plan.port {
         out.line(&format!("EXPOSE {port}"));
     }
     out.line(&format!("CMD {}", exec_form(&plan.command)));
+}
+
+/// The dependency install and the skeleton of a project installed editable
+/// on its own (`--no-deps`) after them: the two need nothing of each other,
+/// so the project builds in a stage of its own while the dependencies
+/// install (the src-layout example: cold build 1.43 → 1.12 s, dependency
+/// edit 1.26 → 0.98 s). `uv sync` installs the project with its locked
+/// dependencies, and an install resolving them with the project has nothing
+/// to run apart.
+fn project_stage(plan: &BuildPlan) -> Option<(Vec<String>, &ProjectSkeleton)> {
+    let skeleton = plan.skeleton.as_ref().filter(|_| plan.install_project)?;
+    if plan.installer == Installer::Uv
+        || plan.project_in_requirements.is_some()
+        || installs_dependencies_with_project(plan)
+    {
+        return None;
+    }
+    Some((install_dependencies(plan)?, skeleton))
 }
 
 /// The tools the builder installs with the system pip: the manager's own,
