@@ -7,6 +7,8 @@
 //!   a temporary copy of the project, and cache-mount isolation;
 //! * [`downloads`]: which packages pip or uv fetched or built, and how many
 //!   bytes, read from the build step logs;
+//! * [`network`]: the bytes this machine's physical network adapters
+//!   received during a build, for an engine running here;
 //! * [`report`]: the report model with its Markdown and JSON forms;
 //! * [`html`]: the HTML page with its SVG bar chart.
 
@@ -14,5 +16,6 @@ pub mod downloads;
 pub mod edits;
 pub mod html;
 pub mod measure;
+pub mod network;
 pub mod report;
 pub mod stats;

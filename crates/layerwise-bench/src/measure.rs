@@ -10,6 +10,7 @@ use layerwise_python::PythonProject;
 
 use crate::downloads;
 use crate::edits::{self, DependencyEdit};
+use crate::network::Adapters;
 use crate::report::{Breakdown, ImageFacts, Machine, Report, Run, Scenario, ScenarioKind, Variant};
 
 /// The name the measured Dockerfile gets inside each temporary copy.
@@ -190,8 +191,20 @@ pub async fn bench(
         }
     }
     if let Some(mbit) = setup.bandwidth {
+        let counted = variants
+            .iter()
+            .flat_map(|v| &v.scenarios)
+            .filter(|s| s.seconds.is_some())
+            .all(|s| s.received_bytes.is_some());
+        let bytes = if counted {
+            "the bytes this machine's network adapters received during the build (packages, \
+             index pages, TLS)"
+        } else {
+            "the sizes the installers printed for their downloads (a lower bound: the \
+             network adapters could not be read)"
+        };
         notes.push(format!(
-            "estimates at {mbit} Mbit/s add the downloaded bytes' transfer time to the measured time"
+            "estimates at {mbit} Mbit/s add the transfer time of {bytes} to the measured time"
         ));
     }
     if let (Some(before), Ok(after)) = (cache_before, engine.build_cache_usage().await) {
@@ -247,6 +260,13 @@ async fn measure(
     progress: &dyn Progress,
     created: &mut Created,
 ) -> Result<Vec<Variant>, Stop> {
+    // An engine elsewhere fetches over its own network, not this machine's.
+    let local_engine = engine
+        .location()
+        .address()
+        .is_ok_and(|address| !address.is_remote());
+    let adapters = local_engine.then(Adapters::of_this_machine).flatten();
+    let received = || adapters.as_ref().and_then(Adapters::received);
     let mut variants = Vec::new();
     for (v, plan) in plans.iter().enumerate() {
         let mut runs: Vec<Vec<Run>> = vec![Vec::new(); ScenarioKind::ALL.len()];
@@ -295,11 +315,16 @@ async fn measure(
                     kind,
                     ScenarioKind::ColdEmptyCache | ScenarioKind::ColdWarmCache
                 );
+                let received_before = received();
                 let outcome = build(engine, &copy, &tag, no_cache, progress, created).await?;
+                let received_after = received();
                 if !outcome.succeeded() {
                     return Err(Stop::Failed(Box::new(outcome), what));
                 }
-                let run = run_of(&outcome);
+                let mut run = run_of(&outcome);
+                run.received_bytes = received_before
+                    .zip(received_after)
+                    .map(|(before, after)| after.saturating_sub(before));
                 progress.done(&what, &run);
                 if kind == ScenarioKind::ColdEmptyCache && image.is_none() {
                     image = image_facts(engine, &tag).await;
@@ -404,6 +429,7 @@ fn run_of(outcome: &BuildOutcome) -> Run {
             export_seconds: outcome.export_time.map(|t| t.as_secs_f64()),
         },
         downloads: downloads::parse(logs),
+        received_bytes: None,
     }
 }
 

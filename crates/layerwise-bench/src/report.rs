@@ -62,6 +62,19 @@ pub struct Run {
     pub breakdown: Breakdown,
     /// Read from the logs of the steps that ran.
     pub downloads: Downloads,
+    /// Bytes this machine's network adapters received while the build ran
+    /// (index pages and TLS included); `None` for an engine elsewhere or
+    /// where the adapters cannot be read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub received_bytes: Option<u64>,
+}
+
+impl Run {
+    /// What the build fetched: the adapters' count where there is one, the
+    /// sizes installers printed otherwise.
+    fn fetched_bytes(&self) -> u64 {
+        self.received_bytes.unwrap_or(self.downloads.bytes)
+    }
 }
 
 /// Where one build's time went.
@@ -91,6 +104,10 @@ pub struct Scenario {
     /// False when an installer fetched files without printing their size,
     /// so `downloaded_bytes` is a lower bound.
     pub sizes_complete: bool,
+    /// Received over this machine's network adapters, when every run
+    /// counted it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub received_bytes: Option<Summary>,
     /// Estimated seconds on the `--bandwidth` link.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub slow_link_seconds: Option<Summary>,
@@ -106,6 +123,7 @@ impl Scenario {
             seconds: None,
             downloaded_bytes: None,
             sizes_complete: true,
+            received_bytes: None,
             slow_link_seconds: None,
             runs: Vec::new(),
         }
@@ -120,10 +138,14 @@ impl Scenario {
     ) -> Scenario {
         let seconds: Vec<f64> = runs.iter().map(|r| r.seconds).collect();
         let bytes: Vec<f64> = runs.iter().map(|r| r.downloads.bytes as f64).collect();
+        let received: Option<Vec<f64>> = runs
+            .iter()
+            .map(|r| r.received_bytes.map(|b| b as f64))
+            .collect();
         let slow: Vec<f64> = match bandwidth {
             Some(mbit) => runs
                 .iter()
-                .filter_map(|r| on_slower_link(r.seconds, r.downloads.bytes, mbit))
+                .filter_map(|r| on_slower_link(r.seconds, r.fetched_bytes(), mbit))
                 .collect(),
             None => Vec::new(),
         };
@@ -134,6 +156,7 @@ impl Scenario {
             seconds: Summary::of(&seconds),
             downloaded_bytes: Summary::of(&bytes),
             sizes_complete: runs.iter().all(|r| r.downloads.sizes_complete),
+            received_bytes: received.and_then(|r| Summary::of(&r)),
             slow_link_seconds: Summary::of(&slow),
             runs,
         }
@@ -317,18 +340,31 @@ impl Report {
             };
             rows.push(Row::of(title, &scenarios, |s| s.seconds, format_seconds));
             if kind == ScenarioKind::DependencyEdit {
+                let counted = scenarios
+                    .iter()
+                    .flatten()
+                    .all(|s| s.received_bytes.is_some());
                 let complete = scenarios.iter().flatten().all(|s| s.sizes_complete);
-                let title = if complete {
-                    "Downloaded on dependency edit".to_string()
+                if counted {
+                    rows.push(Row::of(
+                        "Received over the network on dependency edit".to_string(),
+                        &scenarios,
+                        |s| s.received_bytes,
+                        human_bytes,
+                    ));
                 } else {
-                    "Downloaded on dependency edit (sizes uv printed only)".to_string()
-                };
-                rows.push(Row::of(
-                    title,
-                    &scenarios,
-                    |s| s.downloaded_bytes,
-                    human_bytes,
-                ));
+                    let title = if complete {
+                        "Downloaded on dependency edit".to_string()
+                    } else {
+                        "Downloaded on dependency edit (sizes uv printed only)".to_string()
+                    };
+                    rows.push(Row::of(
+                        title,
+                        &scenarios,
+                        |s| s.downloaded_bytes,
+                        human_bytes,
+                    ));
+                }
                 if let Some(mbit) = self.bandwidth_mbit {
                     rows.push(Row::of(
                         format!("Dependency edit at {mbit} Mbit/s (estimate)"),
@@ -499,6 +535,7 @@ pub(crate) mod tests {
                 sizes_complete: true,
                 installer_seen: true,
             },
+            received_bytes: None,
         }
     }
 
@@ -584,6 +621,40 @@ pub(crate) mod tests {
     #[test]
     fn markdown_table() {
         insta::assert_snapshot!(sample().to_markdown());
+    }
+
+    #[test]
+    fn counted_bytes_replace_printed_sizes() {
+        let counted = |received: Option<u64>| {
+            let mut runs = vec![run(2.0, &[], 1_000_000, &[]), run(3.0, &[], 1_000_000, &[])];
+            for r in &mut runs {
+                r.received_bytes = received;
+            }
+            Scenario::measured(ScenarioKind::DependencyEdit, None, runs, Some(8.0))
+        };
+        // 1 MB at 8 Mbit/s is 1 s; 5 MB is 5 s.
+        let printed = counted(None);
+        assert_eq!(printed.received_bytes, None);
+        assert_eq!(printed.slow_link_seconds.unwrap().median, 3.5);
+        let received = counted(Some(5_000_000));
+        assert_eq!(received.received_bytes.unwrap().median, 5_000_000.0);
+        assert_eq!(received.slow_link_seconds.unwrap().median, 7.5);
+
+        let mut report = sample();
+        for variant in &mut report.variants {
+            variant.scenarios[3] = counted(Some(5_000_000));
+        }
+        let titles: Vec<String> = report.rows().into_iter().map(|r| r.title).collect();
+        assert!(
+            titles
+                .iter()
+                .any(|t| t == "Received over the network on dependency edit")
+        );
+        assert!(
+            !titles
+                .iter()
+                .any(|t| t.starts_with("Downloaded on dependency edit"))
+        );
     }
 
     #[test]

@@ -45,7 +45,9 @@ pub struct BenchArgs {
     /// Runs per scenario; figures are medians.
     #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=50))]
     pub runs: u32,
-    /// Also estimate times on a link of this many Mbit/s from the bytes downloaded.
+    /// Also estimate times on a link of this many Mbit/s from the bytes each build
+    /// received (counted at this machine's network adapters for a local engine,
+    /// else the sizes installers printed).
     #[arg(long, value_name = "MBIT")]
     pub bandwidth: Option<f64>,
     /// Write the report as JSON.
