@@ -210,6 +210,20 @@ fn native_dependencies_split_between_stages() {
         production.contains("libpq5") && !production.contains("libpq-dev"),
         "{production}"
     );
+    // Both stages' apt share one locked cache and one set of lists, so only
+    // the first downloads them; production's comes after its user, so the
+    // builder's, on the critical path, takes the lock first.
+    for stage in [builder, production] {
+        assert!(
+            stage.contains("id=apt-cache,target=/var/cache/apt,sharing=locked")
+                && stage.contains("id=apt-lists,target=/var/lib/apt/lists,sharing=locked")
+                && stage.contains("apt-get update -o Acquire::Languages=none"),
+            "{stage}"
+        );
+    }
+    let user = production.find("useradd").expect("a user");
+    let apt = production.find("apt-get").expect("an apt install");
+    assert!(user < apt, "{production}");
     let compose = &generate(&plan, Options::default())[2].contents;
     assert!(compose.contains("image: postgres:16"), "{compose}");
 }
