@@ -226,6 +226,32 @@ fn write_manifest_edit(dir: &Path, edit: &DependencyEdit, marker: &str) -> io::R
     fs::write(path, out)
 }
 
+/// Makes every `RUN` miss the layer cache while its cache mounts keep what
+/// earlier builds left there: an `ARG` with a value unique to `token` right
+/// after each `FROM` is in the environment, so the cache key, of every RUN
+/// after it. `--no-cache` cannot do this: BuildKit then hands every cache
+/// mount over empty too. Context COPYs still hit the cache; the ARG is not
+/// in the image.
+pub fn bust_run_cache(dockerfile: &str, token: &str) -> String {
+    let file = layerwise_syntax::parse(dockerfile);
+    let mut out = String::with_capacity(dockerfile.len() + 64);
+    let mut copied = 0;
+    for from in file
+        .instructions()
+        .filter(|i| i.kind == layerwise_syntax::InstructionKind::From)
+    {
+        let end = from.span.end;
+        out.push_str(&dockerfile[copied..end]);
+        if !out.ends_with('\n') {
+            out.push('\n');
+        }
+        out.push_str(&format!("ARG LAYERWISE_BENCH_REBUILD={token}\n"));
+        copied = end;
+    }
+    out.push_str(&dockerfile[copied..]);
+    out
+}
+
 /// Gives every `RUN --mount=type=cache` its own id ending in `token`, so a
 /// bench run starts from empty package caches without pruning anyone
 /// else's build cache. Returns the new text and how many mounts changed.
@@ -295,6 +321,20 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let root = copy_tree(&example(name), &tmp.path().join("p")).unwrap();
         (tmp, root)
+    }
+
+    #[test]
+    fn rebuild_arg_follows_every_from() {
+        let text = "FROM python:3.11-slim \\\n  AS builder\nRUN pip install x\n\nFROM builder AS production\nCOPY . .";
+        let busted = bust_run_cache(text, "t1");
+        assert_eq!(
+            busted,
+            "FROM python:3.11-slim \\\n  AS builder\nARG LAYERWISE_BENCH_REBUILD=t1\nRUN pip install x\n\n\
+             FROM builder AS production\nARG LAYERWISE_BENCH_REBUILD=t1\nCOPY . ."
+        );
+        let file = layerwise_syntax::parse(&busted);
+        assert!(file.errors().is_empty(), "{:?}", file.errors());
+        assert_eq!(bust_run_cache("RUN x\n", "t1"), "RUN x\n");
     }
 
     #[test]

@@ -181,9 +181,7 @@ pub async fn bench(
                 .collect();
             notes.push(format!(
                 "{}: the warm download cache did not spare downloading {} again ({}); the \
-                 installer found nothing usable for them in its cache mount (pip keeps \
-                 nothing there when the index's answers are not cacheable, as on this \
-                 network)",
+                 installer found nothing usable for them in its cache mount",
                 plan.label,
                 crate::report::human_bytes(warm_bytes),
                 fetched.join(", ")
@@ -311,13 +309,22 @@ async fn measure(
                 );
                 progress.start(&what);
                 let tag = format!("{IMAGE_PREFIX}{}:v{v}-r{r}-s{s}", setup.token);
-                let no_cache = matches!(
-                    kind,
-                    ScenarioKind::ColdEmptyCache | ScenarioKind::ColdWarmCache
-                );
+                // The empty-cache build ignores the layer cache and, with it,
+                // the cache mounts; the warm one re-runs every RUN over the
+                // cache mounts the empty one filled.
+                let no_cache = kind == ScenarioKind::ColdEmptyCache;
+                if kind == ScenarioKind::ColdWarmCache {
+                    write(
+                        &copy.join(BENCH_DOCKERFILE),
+                        &edits::bust_run_cache(&text, &marker),
+                    )?;
+                }
                 let received_before = received();
                 let outcome = build(engine, &copy, &tag, no_cache, progress, created).await?;
                 let received_after = received();
+                if kind == ScenarioKind::ColdWarmCache {
+                    write(&copy.join(BENCH_DOCKERFILE), &text)?;
+                }
                 if !outcome.succeeded() {
                     return Err(Stop::Failed(Box::new(outcome), what));
                 }

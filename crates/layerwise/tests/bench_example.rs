@@ -203,5 +203,23 @@ fn one_run_init_bench_of_the_flask_example() {
             md.contains("| Received over the network on dependency edit |"),
             "{md}"
         );
+        // The warm cold build re-runs the install over the cache mount the
+        // empty one filled, so it fetches less (`--no-cache` would have
+        // emptied the mount).
+        let received = |scenario: usize| {
+            variants[1]["scenarios"][scenario]["runs"][0]["received_bytes"]
+                .as_u64()
+                .unwrap()
+        };
+        // Flask's wheels are about half of what its cold build receives; the
+        // index pages are the rest.
+        assert!(
+            received(1) * 4 < received(0) * 3,
+            "warm {} B, empty {} B",
+            received(1),
+            received(0)
+        );
     }
+    let warm_ran = steps(after, 1, "steps_ran");
+    assert!(warm_ran.iter().any(installs), "{warm_ran:?}");
 }
