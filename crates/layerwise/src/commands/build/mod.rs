@@ -41,7 +41,7 @@ pub struct BuildArgs {
     /// Expose a secret to RUN --mount=type=secret: `id=ID,src=PATH` or `id=ID,env=VAR`.
     #[arg(long = "secret", value_name = "SPEC")]
     pub secrets: Vec<String>,
-    /// Do not use the build cache.
+    /// Do not use the build cache (BuildKit then starts cache mounts empty too).
     #[arg(long)]
     pub no_cache: bool,
     /// Always look for newer base images.
