@@ -345,26 +345,19 @@ impl Report {
                     .flatten()
                     .all(|s| s.received_bytes.is_some());
                 let complete = scenarios.iter().flatten().all(|s| s.sizes_complete);
-                if counted {
-                    rows.push(Row::of(
-                        "Received over the network on dependency edit".to_string(),
-                        &scenarios,
-                        |s| s.received_bytes,
-                        human_bytes,
-                    ));
+                let (title, bytes): (&str, fn(&Scenario) -> Option<Summary>) = if counted {
+                    ("Received over the network on dependency edit", |s| {
+                        s.received_bytes
+                    })
+                } else if complete {
+                    ("Downloaded on dependency edit", |s| s.downloaded_bytes)
                 } else {
-                    let title = if complete {
-                        "Downloaded on dependency edit".to_string()
-                    } else {
-                        "Downloaded on dependency edit (sizes uv printed only)".to_string()
-                    };
-                    rows.push(Row::of(
-                        title,
-                        &scenarios,
+                    (
+                        "Downloaded on dependency edit (sizes uv printed only)",
                         |s| s.downloaded_bytes,
-                        human_bytes,
-                    ));
-                }
+                    )
+                };
+                rows.push(Row::of(title.to_string(), &scenarios, bytes, human_bytes));
                 if let Some(mbit) = self.bandwidth_mbit {
                     rows.push(Row::of(
                         format!("Dependency edit at {mbit} Mbit/s (estimate)"),

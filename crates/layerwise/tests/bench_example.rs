@@ -192,8 +192,7 @@ fn one_run_init_bench_of_the_flask_example() {
     // Where this machine has a physical network adapter, what each build
     // received over it is counted: the naive cold build's pip downloads all
     // arrived that way, with TLS and index pages on top of their sizes.
-    let physical_adapter = std::fs::read_dir("/sys/class/net")
-        .is_ok_and(|entries| entries.flatten().any(|e| e.path().join("device").exists()));
+    let physical_adapter = layerwise_bench::network::Adapters::of_this_machine().is_some();
     if physical_adapter {
         let cold = &variants[0]["scenarios"][0]["runs"][0];
         let printed = cold["downloads"]["bytes"].as_u64().unwrap();
